@@ -1,0 +1,153 @@
+"""Metadata that trafilatura leaves out or shortens, read from the page's own markup.
+
+trafilatura reduces dates to YYYY-MM-DD and ignores the language; publishers
+state full timestamps (``article:published_time``, JSON-LD ``datePublished``)
+and languages (``<html lang>``, ``og:locale``), so we read those directly.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from lxml.html import HtmlElement
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_TYPES = {
+    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
+    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle",
+    "blogposting", "liveblogposting", "techarticle", "report", "scholarlyarticle",
+}
+
+
+@dataclass
+class Markup:
+    published: str | None = None
+    modified: str | None = None
+    language: str | None = None
+    canonical_url: str | None = None
+    page_type: str | None = None
+    keywords: list[str] = field(default_factory=list)
+
+
+_PUBLISHED_META = (
+    "article:published_time", "og:published_time", "datepublished", "pubdate",
+    "publishdate", "date", "dc.date.issued", "dc.date", "sailthru.date", "parsely-pub-date",
+)
+_MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dc.date.modified")
+
+
+def read_markup(tree: HtmlElement) -> Markup:
+    """Read dates, language, canonical URL and page type from meta tags and JSON-LD."""
+    meta = _meta_map(tree)
+    ld = _json_ld_objects(tree)
+    ld_article = next((o for o in ld if _ld_type(o) in ARTICLE_TYPES), None)
+    ld_first = ld_article or (ld[0] if ld else {})
+    markup = Markup()
+    markup.published = _first_date(
+        [ld_first.get("datePublished")] + [meta.get(k) for k in _PUBLISHED_META]
+        + _time_elements(tree)
+    )
+    markup.modified = _first_date([ld_first.get("dateModified")] + [meta.get(k) for k in _MODIFIED_META])
+    markup.language = _language(tree, meta)
+    markup.canonical_url = _canonical(tree, meta)
+    markup.page_type = (_ld_type_name(ld_article) if ld_article else None) or meta.get("og:type") or (
+        _ld_type_name(ld_first) if ld_first else None
+    )
+    keywords = ld_first.get("keywords") or meta.get("news_keywords") or meta.get("keywords") or []
+    if isinstance(keywords, str):
+        keywords = keywords.split(",")
+    markup.keywords = [k.strip() for k in keywords if isinstance(k, str) and k.strip()]
+    return markup
+
+
+def _meta_map(tree: HtmlElement) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for el in tree.iter("meta"):
+        key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
+        value = el.get("content")
+        if key and value and key.lower() not in found:
+            found[key.lower()] = value.strip()
+    return found
+
+
+def _json_ld_objects(tree: HtmlElement) -> list[dict]:
+    objects: list[dict] = []
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            # Broken JSON-LD is common; the page's other markup still counts.
+            logger.debug("unparsable JSON-LD block skipped")
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, dict):
+                objects.append(item)
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    stack.extend(graph)
+            elif isinstance(item, list):
+                stack.extend(item)
+    return objects
+
+
+def _ld_type_name(obj: dict) -> str | None:
+    kind = obj.get("@type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if isinstance(k, str) and k.lower() in ARTICLE_TYPES), kind[0] if kind else None)
+    return kind if isinstance(kind, str) else None
+
+
+def _ld_type(obj: dict) -> str:
+    return (_ld_type_name(obj) or "").lower()
+
+
+def _time_elements(tree: HtmlElement) -> list[str | None]:
+    return [el.get("datetime") for el in tree.xpath("//time[@datetime]")[:3]]
+
+
+_DATE_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _first_date(candidates: list) -> str | None:
+    for value in candidates:
+        if isinstance(value, str) and value.strip():
+            iso = normalise_date(value.strip())
+            if iso:
+                return iso
+    return None
+
+
+def normalise_date(value: str) -> str | None:
+    """ISO 8601 form of a date string, keeping the time and offset when given."""
+    value = value.strip()
+    if _DATE_START.match(value):
+        if len(value) == 10:
+            return value
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
+        except ValueError:
+            return value[:10]
+    if re.fullmatch(r"\d{8}", value):
+        return f"{value[:4]}-{value[4:6]}-{value[6:]}"
+    return None
+
+
+def _language(tree: HtmlElement, meta: dict[str, str]) -> str | None:
+    lang = tree.get("lang") or tree.get("xml:lang") or meta.get("content-language") or meta.get("og:locale")
+    if not lang:
+        return None
+    primary = lang.strip().replace("_", "-").split(",")[0].split("-")[0].lower()
+    return primary if 2 <= len(primary) <= 3 else None
+
+
+def _canonical(tree: HtmlElement, meta: dict[str, str]) -> str | None:
+    for link in tree.xpath('//link[@rel="canonical"][@href]'):
+        return link.get("href").strip()
+    return meta.get("og:url")
