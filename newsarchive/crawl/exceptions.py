@@ -1,0 +1,24 @@
+"""One DropItem subclass per reason a page does not become an article row."""
+
+from scrapy.exceptions import DropItem
+
+
+class PageNotArticle(DropItem):
+    """Home, section, tag, service pages, feeds, sitemaps, non-HTML: archived, not stored as articles."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, log_level="DEBUG")
+
+
+class DuplicateArticle(DropItem):
+    """Same text as an article already stored under another URL."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, log_level="INFO")
+
+
+class FetchFailed(DropItem):
+    """The fetch ended in an HTTP error, a network error, a robots.txt refusal or a failed extraction."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, log_level="INFO")

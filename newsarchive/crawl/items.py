@@ -1,0 +1,26 @@
+"""What the spider hands to the pipeline: one fetched URL and what is known about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from newsarchive.warc import Capture
+
+
+@dataclass
+class Page:
+    url: str
+    status: int | None = None
+    # Preset by the spider when the fetch itself settled it (error, robots, sitemap...);
+    # otherwise the pipeline decides from the extraction.
+    outcome: str | None = None
+    reason: str | None = None
+    content_type: str | None = None
+    # Decoded from any content-encoding; the wire bytes are in the WARC record.
+    body: bytes = field(default=b"", repr=False)
+    depth: int = 0
+    referer: str | None = None
+    fetched_at: str | None = None
+    capture: Capture | None = None
+    # (url, status, capture, location) for each response on the way, redirects included.
+    hops: list = field(default_factory=list, repr=False)

@@ -1,0 +1,173 @@
+"""Item pipeline: extraction in the process pool, then rows in SQLite.
+
+Every fetched URL ends as a ``pages`` row with its outcome; only articles
+also become ``articles`` rows. The pipeline returns article rows as items,
+so ``scrapy crawl news -O articles.jsonl`` exports the corpus as well.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from twisted.internet import task
+
+from newsarchive.article import Article
+from newsarchive.crawl import setting
+from newsarchive.crawl.exceptions import DuplicateArticle, FetchFailed, PageNotArticle
+from newsarchive.crawl.items import Page
+from newsarchive.pool import ExtractionPool
+from newsarchive.store import Store, article_row
+
+logger = logging.getLogger(__name__)
+
+# Settings worth keeping with each crawl's row, to know later how it was run.
+RECORDED_SETTINGS = (
+    "USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED",
+    "AUTOTHROTTLE_TARGET_CONCURRENCY", "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "DEPTH_LIMIT", "DOWNLOAD_TIMEOUT", "JOBDIR",
+)
+
+
+class ArchivePipeline:
+    def __init__(self, crawler: Crawler, directory: Path, batch_size: int, flush_seconds: float,
+                 workers: int, timeout: float, min_words: int) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.directory = directory
+        self.batch_size = batch_size
+        self.flush_seconds = flush_seconds
+        self.workers = workers
+        self.timeout = timeout
+        self.min_words = min_words
+        self.store: Store | None = None
+        self.pool: ExtractionPool | None = None
+        self.crawl_id: int | None = None
+        self._flusher: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "ArchivePipeline":
+        s = crawler.settings
+        pipeline = cls(
+            crawler,
+            directory=Path(setting(s, "NEWSARCHIVE_DIR")),
+            batch_size=int(setting(s, "NEWSARCHIVE_DB_BATCH")),
+            flush_seconds=float(setting(s, "NEWSARCHIVE_DB_FLUSH_SECONDS")),
+            workers=int(setting(s, "NEWSARCHIVE_EXTRACT_WORKERS")),
+            timeout=float(setting(s, "NEWSARCHIVE_EXTRACT_TIMEOUT")),
+            min_words=int(setting(s, "NEWSARCHIVE_MIN_WORDS")),
+        )
+        # After the pipelines close, so the stats are final: record them with the crawl.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    @property
+    def db_path(self) -> Path:
+        return self.directory / "news.db"
+
+    # -- lifecycle ----------------------------------------------------------
+
+    def open_spider(self) -> None:
+        self.store = Store(self.db_path, batch_size=self.batch_size)
+        spider = self.crawler.spider
+        self.crawl_id = self.store.start_crawl(
+            spider.name, getattr(spider, "start_urls", []), self._recorded_settings()
+        )
+        self.stats.set_value("newsarchive/crawl_id", self.crawl_id)
+        self.stats.set_value("newsarchive/db", str(self.db_path))
+        self.pool = ExtractionPool(self.workers, timeout=self.timeout, min_words=self.min_words)
+        self._flusher = task.LoopingCall(self.store.flush)
+        self._flusher.start(self.flush_seconds, now=False)
+
+    def close_spider(self) -> None:
+        if self._flusher is not None and self._flusher.running:
+            self._flusher.stop()
+        if self.store is not None:
+            self.store.close()
+        if self.pool is not None:
+            self.pool.close()
+
+    def spider_closed(self, reason: str) -> None:
+        if self.crawl_id is None:
+            return
+        store = Store(self.db_path)
+        try:
+            store.finish_crawl(self.crawl_id, self.stats.get_stats(), reason)
+        finally:
+            store.close()
+
+    def _recorded_settings(self) -> dict[str, Any]:
+        s = self.crawler.settings
+        recorded = {name: s.get(name) for name in RECORDED_SETTINGS}
+        recorded.update({k: v for k, v in s.items() if k.startswith("NEWSARCHIVE_")})
+        return recorded
+
+    # -- items --------------------------------------------------------------
+
+    async def process_item(self, item: Page) -> dict:
+        assert self.store is not None and self.pool is not None
+        self._record_redirects(item)
+        if item.outcome is not None:
+            self._page_row(item, item.outcome, item.reason)
+            raise (FetchFailed if item.outcome in ("error", "robots") else PageNotArticle)(
+                f"{item.outcome}: {item.url} ({item.reason})"
+            )
+        result = await self.pool.process(item.body, item.url, item.content_type)
+        if result.outcome == "error":
+            self._page_row(item, "error", result.reason)
+            raise FetchFailed(f"error: {item.url} ({result.reason})")
+        if result.article is None:
+            self._page_row(item, "not_article", result.reason)
+            # A recrawl may find that a former article is gone or became a listing.
+            self.store.remove_article(item.url)
+            raise PageNotArticle(f"not an article: {item.url} ({result.reason})")
+        return self._store_article(item, result.article, result.reason)
+
+    def _store_article(self, item: Page, article: Article, reason: str) -> dict:
+        assert self.store is not None
+        original = self.store.article_with_fingerprint(article.fingerprint, other_than=item.url)
+        if original:
+            self._page_row(item, "duplicate", f"same text as {original}")
+            raise DuplicateArticle(f"duplicate: {item.url} has the text of {original}")
+        row = {**article_row(article), "url": item.url, **self._crawl_fields(item)}
+        self.store.add_article(row)
+        self._page_row(item, "article", reason)
+        self.stats.inc_value("newsarchive/articles")
+        return row
+
+    def _record_redirects(self, item: Page) -> None:
+        for url, status, capture, location in item.hops:
+            if 300 <= status < 400 and url != item.url:
+                self._page_row(Page(url=url, status=status, depth=item.depth, referer=item.referer,
+                                    capture=capture), "redirect", f"{status} to {location}", redirected_to=location)
+
+    def _page_row(self, item: Page, outcome: str, reason: str | None, redirected_to: str | None = None) -> None:
+        assert self.store is not None
+        self.store.add_page({
+            "url": item.url,
+            "outcome": outcome,
+            "reason": reason,
+            "content_type": item.content_type,
+            "depth": item.depth,
+            "referer": item.referer,
+            "redirected_to": redirected_to,
+            **self._crawl_fields(item),
+        })
+        self.stats.inc_value(f"newsarchive/pages/{outcome}")
+
+    def _crawl_fields(self, item: Page) -> dict[str, Any]:
+        capture = item.capture
+        return {
+            "status": item.status,
+            "fetched_at": capture.date if capture else item.fetched_at,
+            "crawl_id": self.crawl_id,
+            "warc_filename": capture.filename if capture else None,
+            "warc_offset": capture.offset if capture else None,
+            "warc_length": capture.length if capture else None,
+            "warc_record_id": capture.record_id if capture else None,
+            "payload_digest": capture.payload_digest if capture else None,
+        }
+

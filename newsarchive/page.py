@@ -1,0 +1,54 @@
+"""What one fetched page becomes: an outcome, a reason and maybe an article.
+
+This runs in the extraction worker processes, so it takes and returns plain,
+picklable values, and imports no Scrapy.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from newsarchive.article import Article
+from newsarchive.classify import classify
+from newsarchive.extractor import decode_html, extract
+
+logger = logging.getLogger(__name__)
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Pages bigger than this are archived but not extracted: lxml and trafilatura
+# slow down badly on them and real articles are far smaller.
+MAX_EXTRACT_BYTES = 8_000_000
+
+
+@dataclass
+class PageResult:
+    outcome: str  # "article" or "not_article"
+    reason: str
+    article: Article | None = None
+
+
+def process_page(body: bytes, url: str, content_type: str | None, min_words: int = 80) -> PageResult:
+    """Decode, extract and classify one response body (already free of content-encoding)."""
+    mime = (content_type or "").split(";")[0].strip().lower()
+    if mime and mime not in HTML_TYPES:
+        return PageResult("not_article", f"content type {mime}")
+    if not body.strip():
+        return PageResult("not_article", "empty body")
+    if looks_binary(body):
+        return PageResult("not_article", "binary content")
+    if len(body) > MAX_EXTRACT_BYTES:
+        return PageResult("not_article", f"too large to extract ({len(body)} bytes)")
+    article = extract(decode_html(body, content_type), url)
+    verdict = classify(url, article, min_words=min_words)
+    return PageResult("article" if verdict.is_article else "not_article", verdict.reason,
+                      article if verdict.is_article else None)
+
+
+def looks_binary(body: bytes) -> bool:
+    """NUL bytes or mostly control bytes in the first KB: no HTML document, whatever the header says."""
+    head = body[:1024]
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return controls > len(head) * 0.1

@@ -1,0 +1,106 @@
+"""The database schema as named, append-only migrations.
+
+Never edit a migration that has shipped: add a new one below it. sqlite-utils
+records applied names in ``_sqlite_migrations``, so old databases catch up.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("newsarchive")
+
+# Where a row's bytes live in the archive; re-extraction and `show --raw` read these.
+WARC_COLUMNS = {
+    "warc_filename": str,
+    "warc_offset": int,
+    "warc_length": int,
+    "warc_record_id": str,
+    "payload_digest": str,
+}
+
+
+@migrations()
+def m001_crawls(db: Database) -> None:
+    db["crawls"].create(
+        {
+            "id": int,
+            "spider": str,
+            "started_at": str,
+            "finished_at": str,
+            "finish_reason": str,
+            "start_urls": str,  # JSON list
+            "settings": str,  # JSON object
+            "stats": str,  # JSON object
+        },
+        pk="id",
+    )
+
+
+@migrations()
+def m002_pages(db: Database) -> None:
+    db["pages"].create(
+        {
+            "url": str,
+            "outcome": str,
+            "reason": str,
+            "status": int,
+            "content_type": str,
+            "depth": int,
+            "referer": str,
+            "redirected_to": str,
+            "fetched_at": str,
+            "crawl_id": int,
+            **WARC_COLUMNS,
+        },
+        pk="url",
+        foreign_keys=[("crawl_id", "crawls", "id")],
+    )
+    db["pages"].create_index(["outcome"])
+    db["pages"].create_index(["crawl_id"])
+
+
+@migrations()
+def m003_articles(db: Database) -> None:
+    db["articles"].create(
+        {
+            "url": str,
+            "canonical_url": str,
+            "title": str,
+            "authors": str,  # JSON list
+            "published": str,
+            "modified": str,
+            "site": str,
+            "language": str,
+            "description": str,
+            "tags": str,  # JSON list
+            "categories": str,  # JSON list
+            "image": str,
+            "page_type": str,
+            "text": str,
+            "word_count": int,
+            "fingerprint": str,
+            "removed": str,  # JSON list
+            "status": int,
+            "fetched_at": str,
+            "crawl_id": int,
+            **WARC_COLUMNS,
+        },
+        pk="url",
+        foreign_keys=[("crawl_id", "crawls", "id")],
+    )
+    for columns in (["site"], ["published"], ["fingerprint"], ["language"]):
+        db["articles"].create_index(columns)
+
+
+@migrations()
+def m004_articles_fts(db: Database) -> None:
+    # Triggers keep the index in step with every insert, update and delete.
+    db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply pending migrations; return the names applied."""
+    pending = [m.name for m in migrations.pending(db)]
+    migrations.apply(db)
+    return pending

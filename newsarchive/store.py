@@ -1,0 +1,137 @@
+"""The article database: batched, idempotent writes into SQLite via sqlite-utils.
+
+Rows wait in memory and are written in one transaction per batch, so a
+crash loses at most the last batch; WAL mode keeps readers (Datasette) and
+the writer out of each other's way and the file consistent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from sqlite_utils import Database
+
+from newsarchive.article import Article
+from newsarchive.schema import migrate
+
+logger = logging.getLogger(__name__)
+
+JSON_ARTICLE_FIELDS = ("authors", "tags", "categories", "removed")
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def open_db(path: str | os.PathLike) -> Database:
+    """Open (creating if needed) and migrate the database at ``path``."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = Database(path)
+    db.enable_wal()
+    db.execute("PRAGMA synchronous=NORMAL")  # safe under WAL; a crash loses no committed batch
+    db.execute("PRAGMA busy_timeout=10000")
+    migrate(db)
+    return db
+
+
+def article_row(article: Article) -> dict[str, Any]:
+    """The ``articles`` columns that come from extraction (no crawl or WARC fields)."""
+    row = article.to_dict()
+    for name in JSON_ARTICLE_FIELDS:
+        row[name] = json.dumps(row[name], ensure_ascii=False)
+    return row
+
+
+class Store:
+    """Buffered writer for ``pages`` and ``articles`` rows."""
+
+    def __init__(self, path: str | os.PathLike, batch_size: int = 100) -> None:
+        self.path = Path(path)
+        self.batch_size = batch_size
+        self.db = open_db(self.path)
+        self._pages: dict[str, dict] = {}
+        self._articles: dict[str, dict] = {}
+        self._deleted_articles: set[str] = set()
+        self.written = {"pages": 0, "articles": 0}
+
+    # -- crawls -------------------------------------------------------------
+
+    def start_crawl(self, spider: str, start_urls: Iterable[str], settings: dict) -> int:
+        table = self.db["crawls"]
+        table.insert({
+            "spider": spider,
+            "started_at": now_iso(),
+            "start_urls": json.dumps(list(start_urls)),
+            "settings": json.dumps(settings, default=str, sort_keys=True),
+        })
+        return table.last_pk
+
+    def finish_crawl(self, crawl_id: int, stats: dict, reason: str | None) -> None:
+        self.db["crawls"].update(crawl_id, {
+            "finished_at": now_iso(),
+            "finish_reason": reason,
+            "stats": json.dumps(stats, default=str, sort_keys=True),
+        })
+
+    # -- rows ---------------------------------------------------------------
+
+    def add_page(self, row: dict) -> None:
+        self._pages[row["url"]] = row
+        self._maybe_flush()
+
+    def add_article(self, row: dict) -> None:
+        self._articles[row["url"]] = row
+        self._deleted_articles.discard(row["url"])
+        self._maybe_flush()
+
+    def remove_article(self, url: str) -> None:
+        """Forget an article row, e.g. when a recrawl finds the page no longer is one."""
+        self._articles.pop(url, None)
+        self._deleted_articles.add(url)
+        self._maybe_flush()
+
+    def pending(self) -> int:
+        return len(self._pages) + len(self._articles) + len(self._deleted_articles)
+
+    def _maybe_flush(self) -> None:
+        if self.pending() >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write everything buffered in one transaction."""
+        if not self.pending():
+            return
+        with self.db.conn:
+            if self._pages:
+                self.db["pages"].upsert_all(self._pages.values(), pk="url")
+            if self._articles:
+                self.db["articles"].upsert_all(self._articles.values(), pk="url")
+            for url in self._deleted_articles:
+                self.db.execute("DELETE FROM articles WHERE url = ?", [url])
+        self.written["pages"] += len(self._pages)
+        self.written["articles"] += len(self._articles)
+        logger.debug("flushed %d pages, %d articles", len(self._pages), len(self._articles))
+        self._pages.clear()
+        self._articles.clear()
+        self._deleted_articles.clear()
+
+    # -- reads --------------------------------------------------------------
+
+    def article_with_fingerprint(self, fingerprint: str, other_than: str) -> str | None:
+        """URL of a stored (or buffered) article with this text, if any other than ``other_than``."""
+        for url, row in self._articles.items():
+            if row.get("fingerprint") == fingerprint and url != other_than:
+                return url
+        found = self.db.execute(
+            "SELECT url FROM articles WHERE fingerprint = ? AND url != ? LIMIT 1", [fingerprint, other_than]
+        ).fetchone()
+        return found[0] if found else None
+
+    def close(self) -> None:
+        self.flush()
+        self.db.close()

@@ -1,0 +1,168 @@
+"""The ``news`` spider: start pages, sitemaps and feeds of news sites.
+
+    scrapy crawl news -a start_urls=https://site.example/
+    scrapy crawl news -a sitemap_urls=https://site.example/sitemap.xml
+    scrapy crawl news -a feed_urls=https://site.example/rss.xml
+
+Every response becomes a ``Page`` item; the pipeline decides which pages are
+articles. From start pages the spider follows links within the start
+domains up to NEWSARCHIVE_DEPTH_LIMIT hops, and it reads robots.txt for
+sitemaps. URLs from sitemaps and feeds are fetched, not followed further.
+"""
+
+from __future__ import annotations
+
+from typing import Any, AsyncIterator, Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, Response
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from newsarchive.crawl import setting
+from newsarchive.crawl.capture import HOPS
+from newsarchive.crawl.items import Page
+from newsarchive.discovery import parse_listing, robots_sitemaps
+
+FOLLOW = "newsarchive_follow_depth"  # link hops still allowed from this page; None: don't follow
+
+
+def split_urls(value: str | list[str] | None) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    return [url.strip() for url in value if url.strip()]
+
+
+class NewsSpider(Spider):
+    name = "news"
+
+    def __init__(self, start_urls: str = "", sitemap_urls: str = "", feed_urls: str = "", *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.start_urls = split_urls(start_urls)
+        self.sitemap_urls = split_urls(sitemap_urls)
+        self.feed_urls = split_urls(feed_urls)
+        every = self.start_urls + self.sitemap_urls + self.feed_urls
+        if not every:
+            raise ValueError("give -a start_urls=URL[,URL…], -a sitemap_urls=… or -a feed_urls=…")
+        bad = [url for url in every if urlsplit(url).scheme not in ("http", "https")]
+        if bad:
+            raise ValueError(f"not http(s) URLs: {', '.join(bad)}")
+        # Hosts without "www." so that both forms (and other subdomains) stay in scope.
+        self.allowed_domains = sorted({_host(url) for url in every})
+        self.link_extractor = LinkExtractor()
+
+    async def start(self) -> AsyncIterator[Request]:
+        depth = int(setting(self.settings, "NEWSARCHIVE_DEPTH_LIMIT"))
+        for url in self.start_urls:
+            yield self.request(url, self.parse_page, follow_depth=depth)
+        for url in sorted({_robots_url(u) for u in self.start_urls}):
+            yield self.request(url, self.parse_robots, meta={"dont_obey_robotstxt": True})
+        for url in self.sitemap_urls:
+            yield self.request(url, self.parse_listing)
+        for url in self.feed_urls:
+            yield self.request(url, self.parse_listing)
+
+    def request(self, url: str, callback, follow_depth: int | None = None, meta: dict | None = None) -> Request:
+        # The hops list is shared by the redirects and retries of this request, so the
+        # WARC middleware can report every response on the way back to us.
+        return Request(url, callback=callback, errback=self.failed,
+                       meta={HOPS: [], FOLLOW: follow_depth, **(meta or {})})
+
+    # -- callbacks ----------------------------------------------------------
+
+    def parse_page(self, response: Response) -> Iterator[Page | Request]:
+        yield self.page_item(response)
+        depth = response.meta.get(FOLLOW)
+        if depth and isinstance(response, HtmlResponse):
+            for link in self.link_extractor.extract_links(response):
+                if self.in_scope(link.url):
+                    yield self.request(link.url, self.parse_page, follow_depth=depth - 1)
+
+    def in_scope(self, url: str) -> bool:
+        # LinkExtractor(allow_domains=...) compares host:port, which misses sites on a port.
+        host = urlsplit(url).hostname or ""
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+    def parse_robots(self, response: Response) -> Iterator[Page | Request]:
+        sitemaps = robots_sitemaps(response.body, response.url)
+        yield self.page_item(response, outcome="not_article", reason=f"robots.txt: {len(sitemaps)} sitemaps")
+        for url in sitemaps:
+            yield self.request(url, self.parse_listing)
+
+    def parse_listing(self, response: Response) -> Iterator[Page | Request]:
+        found = parse_listing(
+            response.body, response.url,
+            max_urls=self._sitemap_budget(),
+            max_bytes=int(setting(self.settings, "NEWSARCHIVE_SITEMAP_MAX_BYTES")),
+        )
+        yield self.page_item(response, outcome="not_article", reason=found.describe())
+        if found.kind == "sitemapindex":
+            for url in found.urls:
+                yield self.request(url, self.parse_listing)
+            return
+        self.crawler.stats.inc_value("newsarchive/discovered_urls", len(found.urls))
+        for url in found.urls:
+            yield self.request(url, self.parse_page)
+
+    def _sitemap_budget(self) -> int:
+        limit = int(setting(self.settings, "NEWSARCHIVE_SITEMAP_MAX_URLS"))
+        used = self.crawler.stats.get_value("newsarchive/discovered_urls", 0)
+        return max(limit - used, 0)
+
+    def failed(self, failure: Failure) -> Iterator[Page]:
+        """Network errors, HTTP errors, robots.txt refusals: each still becomes a pages row."""
+        request = failure.request
+        status, capture, content_type = None, None, None
+        if failure.check(HttpError):
+            response = failure.value.response
+            status, capture = response.status, request.meta.get("newsarchive_capture")
+            content_type = _content_type(response)
+            outcome, reason = "error", f"HTTP {response.status}"
+        elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+            outcome, reason = "robots", "disallowed by robots.txt"
+        else:
+            outcome, reason = "error", f"{failure.type.__name__}: {failure.value}"
+        yield Page(url=request.url, status=status, outcome=outcome, reason=reason, content_type=content_type,
+                   depth=request.meta.get("depth", 0), referer=_referer(request), capture=capture,
+                   hops=request.meta.get(HOPS, []))
+
+    # -- items --------------------------------------------------------------
+
+    def page_item(self, response: Response, outcome: str | None = None, reason: str | None = None) -> Page:
+        return Page(
+            url=response.url,
+            status=response.status,
+            outcome=outcome,
+            reason=reason,
+            content_type=_content_type(response),
+            body=response.body,
+            depth=response.meta.get("depth", 0),
+            referer=_referer(response.request),
+            capture=response.meta.get("newsarchive_capture"),
+            hops=response.meta.get(HOPS, []),
+        )
+
+
+def _content_type(response: Response) -> str | None:
+    value = response.headers.get(b"Content-Type")
+    return value.decode("latin-1") if value else None
+
+
+def _referer(request: Request | None) -> str | None:
+    value = request.headers.get(b"Referer") if request is not None else None
+    return value.decode("latin-1") if value else None
+
+
+def _host(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    return host[4:] if host.startswith("www.") else host
+
+
+def _robots_url(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
