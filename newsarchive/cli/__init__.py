@@ -1,0 +1,18 @@
+"""The ``newsarchive`` command. Every command takes ``--dir`` (default ``archive``), the crawl's output folder."""
+
+from __future__ import annotations
+
+import click
+
+from newsarchive.cli import browse, crawl
+
+
+@click.group()
+@click.version_option(package_name="newsarchive")
+def main() -> None:
+    """Crawl news sites into a raw WARC archive and a searchable article database."""
+
+
+for module in (crawl, browse):
+    for command in module.COMMANDS:
+        main.add_command(command)

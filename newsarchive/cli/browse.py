@@ -1,0 +1,42 @@
+"""Commands that read an archive: ``serve`` and ``stats``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from newsarchive.cli.options import db_path, dir_option
+from newsarchive.datasette import METADATA_PATH
+from newsarchive.report import archive_summary, format_summary
+
+
+@click.command()
+@dir_option
+@click.option("--port", type=int, default=8001, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+def serve(directory: Path, port: int, host: str) -> None:
+    """Browse and search the articles with Datasette.
+
+    Example: newsarchive serve --dir archive   (then open http://127.0.0.1:8001/)
+    """
+    path = db_path(directory)
+    command = [sys.executable, "-m", "datasette", "serve", str(path), "--metadata", str(METADATA_PATH),
+               "--host", host, "--port", str(port)]
+    raise SystemExit(subprocess.call(command))
+
+
+@click.command()
+@dir_option
+def stats(directory: Path) -> None:
+    """Summarise an archive: page outcomes, articles, WARC files.
+
+    Example: newsarchive stats --dir archive
+    """
+    db_path(directory)
+    click.echo(format_summary(archive_summary(directory)))
+
+
+COMMANDS = [serve, stats]

@@ -1,0 +1,58 @@
+"""Plain-text summaries of an archive folder, for the CLI."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+
+def archive_summary(directory: Path, stats: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Counts from the database and the WARC folder, plus this crawl's stats when given."""
+    db_path = directory / "news.db"
+    warcs = sorted((directory / "warc").glob("*.warc.gz"))
+    summary: dict[str, Any] = {
+        "db": db_path,
+        "warc_files": warcs,
+        "warc_bytes": sum(p.stat().st_size for p in warcs),
+        "outcomes": {},
+        "articles": 0,
+        "sites": 0,
+    }
+    if db_path.exists():
+        db = Database(db_path)
+        crawl_id = (stats or {}).get("newsarchive/crawl_id")
+        where, params = ("WHERE crawl_id = ?", [crawl_id]) if crawl_id else ("", [])
+        summary["outcomes"] = dict(db.execute(
+            f"SELECT outcome, count(*) FROM pages {where} GROUP BY outcome ORDER BY 2 DESC", params).fetchall())
+        summary["articles"] = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        summary["sites"] = db.execute("SELECT count(DISTINCT site) FROM articles").fetchone()[0]
+        db.close()
+    if stats:
+        summary["fetched"] = stats.get("downloader/response_count", 0)
+        summary["elapsed"] = stats.get("elapsed_time_seconds")
+        summary["finish_reason"] = stats.get("finish_reason")
+    return summary
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    lines = []
+    if "fetched" in summary:
+        elapsed = summary.get("elapsed") or 0
+        lines.append(f"Pages fetched:    {summary['fetched']} in {elapsed:.1f} s ({summary['finish_reason']})")
+    outcomes = ", ".join(f"{k} {v}" for k, v in summary["outcomes"].items()) or "none"
+    lines.append(f"Page outcomes:    {outcomes}")
+    lines.append(f"Articles stored:  {summary['articles']} from {summary['sites']} sites")
+    lines.append(f"WARC files:       {len(summary['warc_files'])} ({summary['warc_bytes'] / 1e6:.1f} MB) "
+                 f"in {summary['db'].parent / 'warc'}")
+    lines.append(f"Database:         {summary['db']}")
+    lines.append(f"Browse it:        {datasette_command(summary['db'])}")
+    return "\n".join(lines)
+
+
+def datasette_command(db_path: Path) -> str:
+    from newsarchive.datasette import METADATA_PATH
+
+    return shlex.join(["datasette", str(db_path), "--metadata", str(METADATA_PATH)])
