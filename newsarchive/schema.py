@@ -99,6 +99,14 @@ def m004_articles_fts(db: Database) -> None:
     db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
 
 
+@migrations()
+def m005_warc_date(db: Database) -> None:
+    # The WARC-Date of the record a row points at: a revisit record must cite it.
+    for table in ("pages", "articles"):
+        db[table].add_column("warc_date", str)
+    db["pages"].add_column("revisit_record_id", str)
+
+
 def migrate(db: Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
     pending = [m.name for m in migrations.pending(db)]

@@ -132,6 +132,13 @@ class Store:
         ).fetchone()
         return found[0] if found else None
 
+    def page(self, url: str) -> dict | None:
+        """The ``pages`` row for ``url``, buffered or stored."""
+        if url in self._pages:
+            return self._pages[url]
+        rows = list(self.db["pages"].rows_where("url = ?", [url], limit=1))
+        return rows[0] if rows else None
+
     def close(self) -> None:
         self.flush()
         self.db.close()

@@ -10,6 +10,8 @@ rather than misstating the stored bytes.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import logging
 import os
@@ -266,6 +268,11 @@ class WarcWriter:
     def _warc_date(self, when: datetime | None) -> str:
         when = when or self.clock()
         return datetime_to_iso_date(when.astimezone(timezone.utc).replace(tzinfo=None))
+
+
+def payload_digest(body: bytes) -> str:
+    """The WARC-Payload-Digest warcio writes for this body: SHA-1 in base32."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
 def status_line(status: int) -> str:

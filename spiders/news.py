@@ -23,7 +23,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from newsarchive.crawl import setting
-from newsarchive.crawl.capture import HOPS
+from newsarchive.crawl.capture import CAPTURE, HOPS, REVISIT
 from newsarchive.crawl.items import Page
 from newsarchive.discovery import parse_listing, robots_sitemaps
 
@@ -117,10 +117,10 @@ class NewsSpider(Spider):
     def failed(self, failure: Failure) -> Iterator[Page]:
         """Network errors, HTTP errors, robots.txt refusals: each still becomes a pages row."""
         request = failure.request
-        status, capture, content_type = None, None, None
+        status, capture, revisit, content_type = None, None, None, None
         if failure.check(HttpError):
             response = failure.value.response
-            status, capture = response.status, request.meta.get("newsarchive_capture")
+            status, capture, revisit = response.status, request.meta.get(CAPTURE), request.meta.get(REVISIT)
             content_type = _content_type(response)
             outcome, reason = "error", f"HTTP {response.status}"
         elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
@@ -129,7 +129,7 @@ class NewsSpider(Spider):
             outcome, reason = "error", f"{failure.type.__name__}: {failure.value}"
         yield Page(url=request.url, status=status, outcome=outcome, reason=reason, content_type=content_type,
                    depth=request.meta.get("depth", 0), referer=_referer(request), capture=capture,
-                   hops=request.meta.get(HOPS, []))
+                   revisit=revisit, hops=request.meta.get(HOPS, []))
 
     # -- items --------------------------------------------------------------
 
@@ -143,7 +143,8 @@ class NewsSpider(Spider):
             body=response.body,
             depth=response.meta.get("depth", 0),
             referer=_referer(response.request),
-            capture=response.meta.get("newsarchive_capture"),
+            capture=response.meta.get(CAPTURE),
+            revisit=response.meta.get(REVISIT),
             hops=response.meta.get(HOPS, []),
         )
 

@@ -18,12 +18,16 @@ from scrapy.http import Response
 
 from newsarchive import __version__
 from newsarchive.crawl import setting
-from newsarchive.warc import Capture, Exchange, WarcWriter
+from newsarchive.revisits import CaptureHistory
+from newsarchive.warc import Capture, Exchange, WarcWriter, payload_digest
 
 logger = logging.getLogger(__name__)
 
 # request.meta key of the list of (url, status, capture, location) per hop, shared by redirects and retries.
 HOPS = "newsarchive_hops"
+# request.meta keys: where the payload is archived, and the revisit record when it was unchanged.
+CAPTURE = "newsarchive_capture"
+REVISIT = "newsarchive_revisit"
 
 
 class WarcCaptureMiddleware:
@@ -35,6 +39,7 @@ class WarcCaptureMiddleware:
         self.info = info
         self.stats = stats
         self.writer: WarcWriter | None = None
+        self.history: CaptureHistory | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "WarcCaptureMiddleware":
@@ -46,7 +51,7 @@ class WarcCaptureMiddleware:
             "description": f"crawl by spider {crawler.spidercls.name}",
         }
         mw = cls(
-            directory=Path(setting(settings, "NEWSARCHIVE_DIR")) / "warc",
+            directory=Path(setting(settings, "NEWSARCHIVE_DIR")),
             prefix=setting(settings, "NEWSARCHIVE_WARC_PREFIX"),
             max_bytes=int(setting(settings, "NEWSARCHIVE_WARC_MAX_BYTES")),
             gzip_level=int(setting(settings, "NEWSARCHIVE_WARC_GZIP_LEVEL")),
@@ -58,23 +63,38 @@ class WarcCaptureMiddleware:
         return mw
 
     def spider_opened(self) -> None:
-        self.writer = WarcWriter(self.directory, prefix=self.prefix, max_bytes=self.max_bytes,
+        self.writer = WarcWriter(self.directory / "warc", prefix=self.prefix, max_bytes=self.max_bytes,
                                  gzip_level=self.gzip_level, info=self.info)
+        self.history = CaptureHistory(self.directory / "news.db")
 
     def spider_closed(self) -> None:
         if self.writer is not None:
             self.writer.close()
             self.stats.set_value("newsarchive/warc/files", len(self.writer.files))
+        if self.history is not None:
+            self.history.close()
 
     def process_response(self, request: Request, response: Response) -> Response:
-        assert self.writer is not None, "spider_opened not received"
-        capture = self.writer.write_exchange(exchange_of(request, response))
+        assert self.writer is not None and self.history is not None, "spider_opened not received"
+        exchange = exchange_of(request, response)
+        original = self.history.get(response.url) if response.body else None
+        if original is not None and original.payload_digest == payload_digest(response.body):
+            # Same bytes as already archived: a revisit record instead of a second copy.
+            revisit = self.writer.write_revisit(exchange, original, response.url)
+            capture = original
+            request.meta[REVISIT] = revisit
+            self.stats.inc_value("newsarchive/warc/revisits")
+            written = revisit
+        else:
+            capture = written = self.writer.write_exchange(exchange)
+            request.meta.pop(REVISIT, None)
+            self.history.remember(response.url, capture)
         self.stats.inc_value("newsarchive/warc/records", 2)
-        self.stats.inc_value("newsarchive/warc/bytes", capture.length)
+        self.stats.inc_value("newsarchive/warc/bytes", written.length)
         hops = request.meta.get(HOPS)
         if hops is not None:
             hops.append((response.url, response.status, capture, _location(response)))
-        request.meta["newsarchive_capture"] = capture
+        request.meta[CAPTURE] = capture
         return response
 
 
@@ -109,4 +129,4 @@ def _location(response: Response) -> str | None:
     return response.urljoin(location.decode("latin-1")) if location else None
 
 
-__all__ = ["WarcCaptureMiddleware", "HOPS", "Capture"]
+__all__ = ["WarcCaptureMiddleware", "HOPS", "CAPTURE", "REVISIT", "Capture"]

@@ -22,3 +22,10 @@ class FetchFailed(DropItem):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, log_level="INFO")
+
+
+class UnchangedPage(DropItem):
+    """A recrawl found the same bytes as archived: a revisit record was written, the rows stay."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, log_level="DEBUG")

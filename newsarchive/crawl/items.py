@@ -21,6 +21,9 @@ class Page:
     depth: int = 0
     referer: str | None = None
     fetched_at: str | None = None
+    # Where the payload is archived; for an unchanged page, the earlier response record.
     capture: Capture | None = None
+    # The revisit record written this time, when the payload was unchanged.
+    revisit: Capture | None = None
     # (url, status, capture, location) for each response on the way, redirects included.
     hops: list = field(default_factory=list, repr=False)

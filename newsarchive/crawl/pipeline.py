@@ -17,7 +17,7 @@ from twisted.internet import task
 
 from newsarchive.article import Article
 from newsarchive.crawl import setting
-from newsarchive.crawl.exceptions import DuplicateArticle, FetchFailed, PageNotArticle
+from newsarchive.crawl.exceptions import DuplicateArticle, FetchFailed, PageNotArticle, UnchangedPage
 from newsarchive.crawl.items import Page
 from newsarchive.pool import ExtractionPool
 from newsarchive.store import Store, article_row
@@ -115,6 +115,8 @@ class ArchivePipeline:
             raise (FetchFailed if item.outcome in ("error", "robots") else PageNotArticle)(
                 f"{item.outcome}: {item.url} ({item.reason})"
             )
+        if item.revisit is not None:
+            self._record_unchanged(item)
         result = await self.pool.process(item.body, item.url, item.content_type)
         if result.outcome == "error":
             self._page_row(item, "error", result.reason)
@@ -138,6 +140,15 @@ class ArchivePipeline:
         self.stats.inc_value("newsarchive/articles")
         return row
 
+    def _record_unchanged(self, item: Page) -> None:
+        """Same payload as the archived one: keep the rows (and the article text), note the visit."""
+        assert self.store is not None and item.revisit is not None
+        previous = self.store.page(item.url)
+        if previous is None or previous["outcome"] not in ("article", "not_article", "duplicate"):
+            return  # nothing settled to keep: extract as usual
+        self._page_row(item, previous["outcome"], previous["reason"])
+        raise UnchangedPage(f"unchanged: {item.url}")
+
     def _record_redirects(self, item: Page) -> None:
         for url, status, capture, location in item.hops:
             if 300 <= status < 400 and url != item.url:
@@ -154,15 +165,16 @@ class ArchivePipeline:
             "depth": item.depth,
             "referer": item.referer,
             "redirected_to": redirected_to,
-            **self._crawl_fields(item),
+            **self._page_fields(item),
         })
         self.stats.inc_value(f"newsarchive/pages/{outcome}")
 
     def _crawl_fields(self, item: Page) -> dict[str, Any]:
-        capture = item.capture
+        capture, revisit = item.capture, item.revisit
         return {
             "status": item.status,
-            "fetched_at": capture.date if capture else item.fetched_at,
+            "fetched_at": (revisit or capture).date if capture else item.fetched_at,
+            "warc_date": capture.date if capture else None,
             "crawl_id": self.crawl_id,
             "warc_filename": capture.filename if capture else None,
             "warc_offset": capture.offset if capture else None,
@@ -170,4 +182,7 @@ class ArchivePipeline:
             "warc_record_id": capture.record_id if capture else None,
             "payload_digest": capture.payload_digest if capture else None,
         }
+
+    def _page_fields(self, item: Page) -> dict[str, Any]:
+        return {**self._crawl_fields(item), "revisit_record_id": item.revisit.record_id if item.revisit else None}
 
