@@ -48,7 +48,9 @@ def process_page(body: bytes, url: str, content_type: str | None, min_words: int
 def looks_binary(body: bytes) -> bool:
     """NUL bytes or mostly control bytes in the first KB: no HTML document, whatever the header says."""
     head = body[:1024]
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False  # UTF-16 text is full of NUL bytes
+    if b"\x00" in head:
         return True
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
     return controls > len(head) * 0.1

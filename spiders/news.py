@@ -7,7 +7,8 @@
 Every response becomes a ``Page`` item; the pipeline decides which pages are
 articles. From start pages the spider follows links within the start
 domains up to NEWSARCHIVE_DEPTH_LIMIT hops, and it reads robots.txt for
-sitemaps. URLs from sitemaps and feeds are fetched, not followed further.
+sitemaps; pages listed there count as one hop from the start pages. URLs from
+sitemaps and feeds given on the command line are fetched, not followed further.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from newsarchive.crawl import setting
-from newsarchive.crawl.capture import CAPTURE, HOPS, REVISIT
+from newsarchive.crawl.capture import CAPTURE, REPORTED, REVISIT
 from newsarchive.crawl.items import Page
 from newsarchive.discovery import parse_listing, robots_sitemaps
 
@@ -61,17 +62,19 @@ class NewsSpider(Spider):
         for url in self.start_urls:
             yield self.request(url, self.parse_page, follow_depth=depth)
         for url in sorted({_robots_url(u) for u in self.start_urls}):
-            yield self.request(url, self.parse_robots, meta={"dont_obey_robotstxt": True})
+            # Sitemaps found here count as one hop from the start pages: their pages follow links too.
+            yield self.request(url, self.parse_robots, follow_depth=depth, meta={"dont_obey_robotstxt": True})
         for url in self.sitemap_urls:
             yield self.request(url, self.parse_listing)
         for url in self.feed_urls:
             yield self.request(url, self.parse_listing)
 
     def request(self, url: str, callback, follow_depth: int | None = None, meta: dict | None = None) -> Request:
-        # The hops list is shared by the redirects and retries of this request, so the
-        # WARC middleware can report every response on the way back to us.
-        return Request(url, callback=callback, errback=self.failed,
-                       meta={HOPS: [], FOLLOW: follow_depth, **(meta or {})})
+        # REPORTED: this spider yields an item for the request's final response or failure.
+        # Priority by remaining hops: a page reached first through a short path keeps its
+        # links; the duplicate filter would drop the same URL arriving later with more hops left.
+        return Request(url, callback=callback, errback=self.failed, priority=follow_depth or 0,
+                       meta={REPORTED: True, FOLLOW: follow_depth, **(meta or {})})
 
     # -- callbacks ----------------------------------------------------------
 
@@ -92,7 +95,7 @@ class NewsSpider(Spider):
         sitemaps = robots_sitemaps(response.body, response.url)
         yield self.page_item(response, outcome="not_article", reason=f"robots.txt: {len(sitemaps)} sitemaps")
         for url in sitemaps:
-            yield self.request(url, self.parse_listing)
+            yield self.request(url, self.parse_listing, follow_depth=response.meta.get(FOLLOW))
 
     def parse_listing(self, response: Response) -> Iterator[Page | Request]:
         found = parse_listing(
@@ -101,13 +104,14 @@ class NewsSpider(Spider):
             max_bytes=int(setting(self.settings, "NEWSARCHIVE_SITEMAP_MAX_BYTES")),
         )
         yield self.page_item(response, outcome="not_article", reason=found.describe())
+        depth = response.meta.get(FOLLOW)
         if found.kind == "sitemapindex":
             for url in found.urls:
-                yield self.request(url, self.parse_listing)
+                yield self.request(url, self.parse_listing, follow_depth=depth)
             return
         self.crawler.stats.inc_value("newsarchive/discovered_urls", len(found.urls))
         for url in found.urls:
-            yield self.request(url, self.parse_page)
+            yield self.request(url, self.parse_page, follow_depth=depth - 1 if depth else None)
 
     def _sitemap_budget(self) -> int:
         limit = int(setting(self.settings, "NEWSARCHIVE_SITEMAP_MAX_URLS"))
@@ -129,7 +133,7 @@ class NewsSpider(Spider):
             outcome, reason = "error", f"{failure.type.__name__}: {failure.value}"
         yield Page(url=request.url, status=status, outcome=outcome, reason=reason, content_type=content_type,
                    depth=request.meta.get("depth", 0), referer=_referer(request), capture=capture,
-                   revisit=revisit, hops=request.meta.get(HOPS, []))
+                   revisit=revisit)
 
     # -- items --------------------------------------------------------------
 
@@ -145,7 +149,6 @@ class NewsSpider(Spider):
             referer=_referer(response.request),
             capture=response.meta.get(CAPTURE),
             revisit=response.meta.get(REVISIT),
-            hops=response.meta.get(HOPS, []),
         )
 
 

@@ -3,7 +3,7 @@
 It sits at priority 950, nearer the downloader than HttpCompressionMiddleware
 (590) and RedirectMiddleware (600), so it sees each response once, with the
 body still as sent on the wire, including redirects, errors, robots.txt and
-sitemaps.
+sitemaps. The pipeline hears of each one through the ``exchange_archived`` signal.
 """
 
 from __future__ import annotations
@@ -23,21 +23,25 @@ from newsarchive.warc import Capture, Exchange, WarcWriter, payload_digest
 
 logger = logging.getLogger(__name__)
 
-# request.meta key of the list of (url, status, capture, location) per hop, shared by redirects and retries.
-HOPS = "newsarchive_hops"
+# Sent for every archived response, with request, response, capture and revisit.
+exchange_archived = object()
+# request.meta key set by the spider on requests whose outcome it reports itself.
+REPORTED = "newsarchive_reported"
 # request.meta keys: where the payload is archived, and the revisit record when it was unchanged.
 CAPTURE = "newsarchive_capture"
 REVISIT = "newsarchive_revisit"
 
 
 class WarcCaptureMiddleware:
-    def __init__(self, directory: Path, prefix: str, max_bytes: int, gzip_level: int, info: dict, stats) -> None:
+    def __init__(self, directory: Path, prefix: str, max_bytes: int, gzip_level: int, info: dict, stats,
+                 signals) -> None:
         self.directory = directory
         self.prefix = prefix
         self.max_bytes = max_bytes
         self.gzip_level = gzip_level
         self.info = info
         self.stats = stats
+        self.signals = signals
         self.writer: WarcWriter | None = None
         self.history: CaptureHistory | None = None
 
@@ -57,6 +61,7 @@ class WarcCaptureMiddleware:
             gzip_level=int(setting(settings, "NEWSARCHIVE_WARC_GZIP_LEVEL")),
             info=info,
             stats=crawler.stats,
+            signals=crawler.signals,
         )
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
@@ -82,19 +87,19 @@ class WarcCaptureMiddleware:
             # Same bytes as already archived: a revisit record instead of a second copy.
             revisit = self.writer.write_revisit(exchange, original, response.url)
             capture = original
-            request.meta[REVISIT] = revisit
             self.stats.inc_value("newsarchive/warc/revisits")
             written = revisit
         else:
             capture = written = self.writer.write_exchange(exchange)
-            request.meta.pop(REVISIT, None)
+            revisit = None
             self.history.remember(response.url, capture)
         self.stats.inc_value("newsarchive/warc/records", 2)
         self.stats.inc_value("newsarchive/warc/bytes", written.length)
-        hops = request.meta.get(HOPS)
-        if hops is not None:
-            hops.append((response.url, response.status, capture, _location(response)))
         request.meta[CAPTURE] = capture
+        request.meta[REVISIT] = revisit
+        # Redirect hops and robots.txt never reach the spider; the pipeline records them from this.
+        self.signals.send_catch_log(exchange_archived, request=request, response=response,
+                                    capture=capture, revisit=revisit)
         return response
 
 
@@ -124,9 +129,4 @@ def _header_pairs(headers) -> list[tuple[str, str]]:
     ]
 
 
-def _location(response: Response) -> str | None:
-    location = response.headers.get(b"Location")
-    return response.urljoin(location.decode("latin-1")) if location else None
-
-
-__all__ = ["WarcCaptureMiddleware", "HOPS", "CAPTURE", "REVISIT", "Capture"]
+__all__ = ["WarcCaptureMiddleware", "exchange_archived", "REPORTED", "CAPTURE", "REVISIT", "Capture"]

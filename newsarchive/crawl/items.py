@@ -25,5 +25,3 @@ class Page:
     capture: Capture | None = None
     # The revisit record written this time, when the payload was unchanged.
     revisit: Capture | None = None
-    # (url, status, capture, location) for each response on the way, redirects included.
-    hops: list = field(default_factory=list, repr=False)

@@ -11,12 +11,14 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.http import Response
 from twisted.internet import task
 
 from newsarchive.article import Article
 from newsarchive.crawl import setting
+from newsarchive.crawl.capture import REPORTED, exchange_archived
 from newsarchive.crawl.exceptions import DuplicateArticle, FetchFailed, PageNotArticle, UnchangedPage
 from newsarchive.crawl.items import Page
 from newsarchive.pool import ExtractionPool
@@ -62,6 +64,7 @@ class ArchivePipeline:
         )
         # After the pipelines close, so the stats are final: record them with the crawl.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.exchange_archived, signal=exchange_archived)
         return pipeline
 
     @property
@@ -109,7 +112,6 @@ class ArchivePipeline:
 
     async def process_item(self, item: Page) -> dict:
         assert self.store is not None and self.pool is not None
-        self._record_redirects(item)
         if item.outcome is not None:
             self._page_row(item, item.outcome, item.reason)
             raise (FetchFailed if item.outcome in ("error", "robots") else PageNotArticle)(
@@ -149,11 +151,32 @@ class ArchivePipeline:
         self._page_row(item, previous["outcome"], previous["reason"])
         raise UnchangedPage(f"unchanged: {item.url}")
 
-    def _record_redirects(self, item: Page) -> None:
-        for url, status, capture, location in item.hops:
-            if 300 <= status < 400 and url != item.url:
-                self._page_row(Page(url=url, status=status, depth=item.depth, referer=item.referer,
-                                    capture=capture), "redirect", f"{status} to {location}", redirected_to=location)
+    def exchange_archived(self, request: Request, response: Response, capture, revisit) -> None:
+        """Rows for the responses no item reports: redirect hops and engine-made requests (robots.txt)."""
+        if self.store is None:
+            return
+        redirect = 300 <= response.status < 400 and b"Location" in response.headers
+        if not redirect and request.meta.get(REPORTED):
+            return  # the spider yields an item for it
+        item = Page(url=response.url, status=response.status, depth=request.meta.get("depth", 0),
+                    content_type=_header(response, b"Content-Type"), capture=capture, revisit=revisit)
+        if not redirect:
+            self._page_row(item, "not_article", f"fetched by Scrapy itself ({request.url.rsplit('/', 1)[-1]})")
+            return
+        location = response.urljoin(_header(response, b"Location") or "")
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        self._page_row(item, "redirect", f"{response.status} to {location}", redirected_to=location)
+        if location in chain:
+            self._mark_loop(chain[chain.index(location):])
+
+    def _mark_loop(self, urls: list[str]) -> None:
+        """Scrapy drops the request that closes a redirect loop as already seen; say what happened."""
+        assert self.store is not None
+        for url in urls:
+            row = self.store.page(url)
+            if row is not None:
+                self.store.add_page({**row, "outcome": "error", "reason": f"redirect loop: {' -> '.join(urls)}"})
+                self.stats.inc_value("newsarchive/pages/error")
 
     def _page_row(self, item: Page, outcome: str, reason: str | None, redirected_to: str | None = None) -> None:
         assert self.store is not None
@@ -186,3 +209,8 @@ class ArchivePipeline:
     def _page_fields(self, item: Page) -> dict[str, Any]:
         return {**self._crawl_fields(item), "revisit_record_id": item.revisit.record_id if item.revisit else None}
 
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
