@@ -241,6 +241,7 @@ class WarcWriter:
         # Checked per exchange, never per record, so a request stays in its response's file.
         if self._file is not None and self._file.tell() >= self.max_bytes:
             self.close()
+        self._current_file()  # a new file's warcinfo record comes first, in ids and dates too
 
     def _current_file(self) -> BinaryIO:
         if self._file is None:
