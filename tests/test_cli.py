@@ -1,0 +1,99 @@
+"""The newsarchive command: argument errors, stats, serve, and the demo as `make demo` runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from newsarchive.cli import main
+from newsarchive.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def small_archive(directory: Path) -> Path:
+    store = Store(directory / "news.db")
+    store.add_page({"url": "http://x/1", "outcome": "article", "status": 200})
+    store.add_page({"url": "http://x/", "outcome": "not_article", "status": 200})
+    store.add_article({"url": "http://x/1", "title": "Ferry strike ends", "text": "The ferry strike ended today.",
+                       "site": "x", "authors": "[]"})
+    store.close()
+    return directory
+
+
+def test_help_lists_the_commands():
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for command in ("crawl", "demo", "serve", "stats"):
+        assert command in result.output
+
+
+def test_crawl_needs_a_url(tmp_path):
+    result = CliRunner().invoke(main, ["crawl", "--dir", str(tmp_path)])
+    assert result.exit_code == 1 and "at least one start URL" in result.output
+
+
+def test_crawl_rejects_malformed_setting(tmp_path):
+    result = CliRunner().invoke(main, ["crawl", "http://x/", "-s", "NOEQUALS", "--dir", str(tmp_path)])
+    assert result.exit_code == 1 and "NAME=VALUE" in result.output
+
+
+def test_stats_without_archive_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(main, ["stats", "--dir", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1 and "no archive database" in result.output
+
+
+def test_stats_summarises(tmp_path):
+    result = CliRunner().invoke(main, ["stats", "--dir", str(small_archive(tmp_path))])
+    assert result.exit_code == 0
+    assert "Articles stored:  1" in result.output
+    assert "article 1" in result.output and "not_article 1" in result.output
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_runs_datasette_with_search(tmp_path):
+    port = free_port()
+    command = [sys.executable, "-m", "newsarchive.cli", "serve", "--dir", str(small_archive(tmp_path)),
+               "--port", str(port)]
+    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/news/articles.json?_search=ferry&_shape=array"
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    rows = json.load(response)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("datasette did not start")
+        assert [r["title"] for r in rows] == ["Ferry strike ends"]
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def test_demo_crawls_the_bundled_site_and_says_how_to_browse(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "newsarchive.cli", "demo", "--dir", str(tmp_path)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = done.stdout
+    assert "Serving the demo site at http://127.0.0.1:" in out
+    assert "Pages fetched:" in out and "(finished)" in out
+    assert "Articles stored:  9" in out
+    assert f"datasette {tmp_path / 'news.db'} --metadata" in out
+    assert list((tmp_path / "warc").glob("*.warc.gz"))

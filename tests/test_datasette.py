@@ -1,0 +1,61 @@
+"""Datasette, with our metadata file, serves the archive and searches it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from datasette.app import Datasette
+
+from newsarchive.datasette import METADATA_PATH
+from newsarchive.demo import SITE_DIR
+from newsarchive.extractor import extract
+from newsarchive.store import Store, article_row
+
+ARTICLES = ["news/2026/lifeboat-rescue.html", "news/2026/harbour-bridge.html", "news/2026/festival-lumieres.html"]
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ds") / "news.db"
+    store = Store(path)
+    for name in ARTICLES:
+        url = f"http://gazette.example/{name}"
+        article = extract((SITE_DIR / name).read_bytes(), url)
+        store.add_article({**article_row(article), "url": url})
+        store.add_page({"url": url, "outcome": "article", "status": 200})
+    store.close()
+    return path
+
+
+def get(db_path, path: str):
+    async def fetch():
+        ds = Datasette([str(db_path)], metadata=json.loads(METADATA_PATH.read_text()))
+        return await ds.client.get(path)
+
+    return asyncio.run(fetch())
+
+
+def test_articles_table_is_served(db_path):
+    response = get(db_path, "/news/articles.json?_shape=array&_col=title")
+    assert response.status_code == 200
+    assert len(response.json()) == len(ARTICLES)
+
+
+def test_full_text_search_finds_the_article(db_path):
+    response = get(db_path, "/news/articles.json?_search=lifeboat&_shape=array")
+    titles = [row["title"] for row in response.json()]
+    assert len(titles) == 1 and "lifeboat" in titles[0].lower()
+
+
+def test_metadata_title_facets_and_descriptions_show(db_path):
+    page = get(db_path, "/news/articles")
+    assert page.status_code == 200
+    html = page.text
+    assert "newsarchive" in html
+    assert "Clean article text" in html  # a column description
+    facets = get(db_path, "/news/articles.json").json()["facet_results"]
+    assert {"site", "language", "published", "authors", "tags"} <= set(facets)
+    languages = {v["value"] for v in facets["language"]["results"]}
+    assert languages == {"en", "fr"}
