@@ -8,6 +8,8 @@ so ``scrapy crawl news -O articles.jsonl`` exports the corpus as well.
 from __future__ import annotations
 
 import logging
+import resource
+import time
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +94,10 @@ class ArchivePipeline:
             self.store.close()
         if self.pool is not None:
             self.pool.close()
+        # CPU spent by the crawl process and, once the pool has shut down, by its workers.
+        self.stats.set_value("newsarchive/cpu_seconds/crawl", round(time.process_time(), 2))
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.stats.set_value("newsarchive/cpu_seconds/workers", round(children.ru_utime + children.ru_stime, 2))
 
     def spider_closed(self, reason: str) -> None:
         if self.crawl_id is None:

@@ -1,0 +1,134 @@
+"""End-to-end crawl throughput against bare trafilatura in a 2-process pool, same pages, same run.
+
+    .venv/bin/python bench/pipeline.py [--pages 1500] [--repeat 1]
+
+Generates N article pages (news-CMS-like markup, ~70 KB each), serves them
+from 127.0.0.1 with a sitemap, then
+  1. bare: trafilatura.extract(html, with_metadata=True, output_format="json")
+     over the same pages in a 2-process ProcessPoolExecutor (spawn + map);
+  2. crawl: `scrapy crawl news -a sitemap_urls=…` with WARC writing, the
+     extraction pool and SQLite, politeness off (local server).
+Prints pages/s for both and the ratio crawl / bare. The machine is shared
+and noisy: compare the ratio, not the absolute rates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from newsarchive.demo.server import SiteServer  # noqa: E402
+
+WORDS = ("harbour council ferry bridge storm festival market school lifeboat tide report minister budget "
+         "residents police court weather season museum station trains workers union strike plan vote "
+         "mayor museum archive river quay fishing boats crew rescue coast guard funding repair project "
+         "delay contract engineers survey families business shop bakery record cargo terminal shipping").split()
+
+
+def sentence(rng: random.Random) -> str:
+    words = [rng.choice(WORDS) for _ in range(rng.randint(10, 24))]
+    return " ".join(words).capitalize() + "."
+
+
+def article_page(i: int, rng: random.Random) -> str:
+    paragraphs = "".join(f"<p>{' '.join(sentence(rng) for _ in range(rng.randint(3, 6)))}</p>\n"
+                         for _ in range(rng.randint(8, 16)))
+    nav = "".join(f'<li><a href="/section/{w}/">{w.title()}</a></li>' for w in WORDS[:40])
+    related = "".join(f'<li><a href="/news/{rng.randint(0, 10**6)}.html">{sentence(rng)}</a></li>' for _ in range(8))
+    script = "var cfg = " + json.dumps({"k%d" % k: sentence(rng) for k in range(120)}) + ";"
+    title = sentence(rng)[:-1]
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": title,
+                     "datePublished": f"2026-03-{1 + i % 28:02d}T08:00:00+00:00",
+                     "author": {"@type": "Person", "name": "Bench Writer"}})
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} | Bench Gazette</title>
+<meta property="og:type" content="article"><meta property="og:site_name" content="Bench Gazette">
+<meta property="article:published_time" content="2026-03-{1 + i % 28:02d}T08:00:00+00:00">
+<script type="application/ld+json">{ld}</script><script>{script}</script>
+<style>{'body{margin:0} .nav li{display:inline} ' * 200}</style></head>
+<body><header><nav class="nav"><ul>{nav}</ul></nav></header>
+<main><article><h1>{title}</h1><p class="byline">By Bench Writer</p>{paragraphs}</article>
+<aside><h2>Related stories</h2><ul>{related}</ul></aside>
+<div class="newsletter">Sign up for our newsletter</div></main>
+<footer><ul>{nav}</ul><p>© 2026 Bench Gazette. All rights reserved.</p></footer></body></html>"""
+
+
+def build_site(directory: Path, count: int) -> list[Path]:
+    rng = random.Random(20261125)
+    (directory / "news").mkdir(parents=True)
+    paths = []
+    for i in range(count):
+        path = directory / "news" / f"story-{i}.html"
+        path.write_text(article_page(i, rng), encoding="utf-8")
+        paths.append(path)
+    locs = "".join(f"<url><loc>{{{{BASE}}}}/news/story-{i}.html</loc></url>" for i in range(count))
+    (directory / "sitemap.xml").write_text(
+        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>')
+    (directory / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+    (directory / "index.html").write_text("<html><body>bench</body></html>")
+    return paths
+
+
+def _bare(html: bytes) -> int:
+    import trafilatura
+
+    out = trafilatura.extract(html, with_metadata=True, output_format="json")
+    return len(out or "")
+
+
+def bare_pool(paths: list[Path]) -> float:
+    bodies = [p.read_bytes() for p in paths]
+    start = time.perf_counter()
+    import multiprocessing
+
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(_bare, bodies, chunksize=4))
+    return len(bodies) / (time.perf_counter() - start)
+
+
+def crawl(url: str, out: Path) -> tuple[float, int]:
+    settings = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": "32",
+                "CONCURRENT_REQUESTS_PER_DOMAIN": "32", "LOG_LEVEL": "WARNING", "NEWSARCHIVE_DIR": str(out),
+                "TELNETCONSOLE_ENABLED": "False"}
+    command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"sitemap_urls={url}sitemap.xml"]
+    for k, v in settings.items():
+        command += ["-s", f"{k}={v}"]
+    subprocess.run(command, cwd=ROOT, check=True)
+    db = sqlite3.connect(out / "news.db")
+    stats = json.loads(db.execute("SELECT stats FROM crawls ORDER BY id DESC LIMIT 1").fetchone()[0])
+    articles = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    print("crawl process CPU s:", stats.get("newsarchive/cpu_seconds/crawl"), " workers CPU s:", stats.get("newsarchive/cpu_seconds/workers"), " elapsed:", stats["elapsed_time_seconds"])
+    return articles / float(stats["elapsed_time_seconds"]), articles
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=1500)
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        paths = build_site(site, args.pages)
+        size = sum(p.stat().st_size for p in paths) / len(paths) / 1000
+        print(f"{len(paths)} pages, {size:.0f} KB each on average")
+        with SiteServer(site) as server:
+            for run in range(args.repeat):
+                bare = bare_pool(paths)
+                rate, articles = crawl(server.url, Path(tmp) / f"archive{run}")
+                print(f"bare trafilatura, 2-process pool: {bare:6.1f} pages/s")
+                print(f"crawl (WARC + pool + SQLite):     {rate:6.1f} pages/s  ({articles} articles)")
+                print(f"ratio crawl / bare pool = {rate / bare:.2f}")
+
+
+if __name__ == "__main__":
+    main()
