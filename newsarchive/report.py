@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +50,14 @@ def format_summary(summary: dict[str, Any]) -> str:
                  f"in {summary['db'].parent / 'warc'}")
     lines.append(f"Database:         {summary['db']}")
     lines.append(f"Browse it:        {datasette_command(summary['db'])}")
+    lines.append(f"             or: newsarchive serve --dir {shlex.quote(str(summary['db'].parent))}")
     return "\n".join(lines)
 
 
 def datasette_command(db_path: Path) -> str:
+    """The command that opens ``db_path`` in Datasette, runnable as printed (no venv activation needed)."""
     from newsarchive.datasette import METADATA_PATH
 
-    return shlex.join(["datasette", str(db_path), "--metadata", str(METADATA_PATH)])
+    beside = Path(sys.executable).parent / "datasette"
+    program = str(beside) if beside.exists() else "datasette"
+    return shlex.join([program, str(db_path), "--metadata", str(METADATA_PATH)])

@@ -96,4 +96,5 @@ def test_demo_crawls_the_bundled_site_and_says_how_to_browse(tmp_path):
     assert "Pages fetched:" in out and "(finished)" in out
     assert "Articles stored:  9" in out
     assert f"datasette {tmp_path / 'news.db'} --metadata" in out
+    assert "newsarchive serve --dir" in out
     assert list((tmp_path / "warc").glob("*.warc.gz"))
