@@ -48,6 +48,10 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.5
 # One stalled server otherwise holds a slot for Scrapy's default 180 s.
 DOWNLOAD_TIMEOUT = 30
+# A bigger response is cancelled and recorded as an error instead of filling memory.
+DOWNLOAD_MAXSIZE = 100 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+TELNETCONSOLE_ENABLED = False
 # Each response yields one item; 100 concurrent item tasks only cost CPU.
 CONCURRENT_ITEMS = 4
 REDIRECT_MAX_TIMES = 10

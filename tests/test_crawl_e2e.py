@@ -199,3 +199,23 @@ def test_sitemaps_and_feeds_find_the_articles(site, truth, tmp_path, arg, path):
     db = Database(run.db)
     assert db["articles"].count >= 5
     assert {r["url"] for r in db["articles"].rows} <= {absolute(site, p) for p in expected_articles(truth)}
+
+
+def test_stopped_crawl_resumes_from_jobdir_without_refetching(site, truth, tmp_path):
+    job = {"JOBDIR": str(tmp_path / "job"), "CONCURRENT_REQUESTS": "2"}
+    first = run_crawl(tmp_path / "out", settings={**job, "CLOSESPIDER_PAGECOUNT": "6"}, start_urls=site.url)
+    assert first.returncode == 0
+    partial = Database(first.db)["articles"].count
+    second = run_crawl(tmp_path / "out", settings=job, start_urls=site.url)
+    assert second.returncode == 0
+    db = Database(second.db)
+    assert partial < db["articles"].count == len([p for p, s in truth["pages"].items() if s["outcome"] == "article"])
+    fetched: dict[str, int] = {}
+    for path in second.warcs:
+        with path.open("rb") as f:
+            for record in ArchiveIterator(f):
+                if record.rec_type in ("response", "revisit"):
+                    url = record.rec_headers.get_header("WARC-Target-URI")
+                    fetched[url] = fetched.get(url, 0) + 1
+    twice = {url for url, n in fetched.items() if n > 1 and not url.endswith("robots.txt")}
+    assert not twice, f"fetched again after resume: {twice}"
