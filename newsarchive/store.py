@@ -57,6 +57,7 @@ class Store:
         self._pages: dict[str, dict] = {}
         self._articles: dict[str, dict] = {}
         self._deleted_articles: set[str] = set()
+        self._fingerprints: dict[str, str] = {}  # of buffered articles
         self.written = {"pages": 0, "articles": 0}
 
     # -- crawls -------------------------------------------------------------
@@ -86,6 +87,8 @@ class Store:
 
     def add_article(self, row: dict) -> None:
         self._articles[row["url"]] = row
+        if row.get("fingerprint"):
+            self._fingerprints[row["fingerprint"]] = row["url"]
         self._deleted_articles.discard(row["url"])
         self._maybe_flush()
 
@@ -118,15 +121,16 @@ class Store:
         logger.debug("flushed %d pages, %d articles", len(self._pages), len(self._articles))
         self._pages.clear()
         self._articles.clear()
+        self._fingerprints.clear()
         self._deleted_articles.clear()
 
     # -- reads --------------------------------------------------------------
 
     def article_with_fingerprint(self, fingerprint: str, other_than: str) -> str | None:
         """URL of a stored (or buffered) article with this text, if any other than ``other_than``."""
-        for url, row in self._articles.items():
-            if row.get("fingerprint") == fingerprint and url != other_than:
-                return url
+        buffered = self._fingerprints.get(fingerprint)
+        if buffered and buffered != other_than and buffered in self._articles:
+            return buffered
         found = self.db.execute(
             "SELECT url FROM articles WHERE fingerprint = ? AND url != ? LIMIT 1", [fingerprint, other_than]
         ).fetchone()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import resource
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -84,8 +85,16 @@ class ArchivePipeline:
         self.stats.set_value("newsarchive/crawl_id", self.crawl_id)
         self.stats.set_value("newsarchive/db", str(self.db_path))
         self.pool = ExtractionPool(self.workers, timeout=self.timeout, min_words=self.min_words)
-        self._flusher = task.LoopingCall(self.store.flush)
+        self._flusher = task.LoopingCall(self._flush)
         self._flusher.start(self.flush_seconds, now=False)
+
+    def _flush(self) -> None:
+        assert self.store is not None
+        try:
+            self.store.flush()
+        except sqlite3.Error:
+            # Rows stay buffered and the next flush retries; the loop must keep running.
+            logger.exception("writing rows to %s failed; will retry", self.db_path)
 
     def close_spider(self) -> None:
         if self._flusher is not None and self._flusher.running:
