@@ -143,6 +143,14 @@ def test_warc_holds_every_exchange_and_passes_warcio_check(site, crawl):
     assert absolute(site, "/private/staff-rota.html") not in responses  # robots.txt obeyed
 
 
+def test_crawl_writes_a_cdxj_index_of_its_warcs(site, crawl, db):
+    [index] = (crawl.directory / "indexes").glob("crawl-*.cdxj")
+    entries = [json.loads(line.split(" ", 2)[2]) for line in index.read_text().splitlines()]
+    indexed = {(e["url"], e["filename"], int(e["offset"])) for e in entries}
+    for row in db["articles"].rows:
+        assert (row["url"], row["warc_filename"], row["warc_offset"]) in indexed
+
+
 def test_gzip_responses_are_archived_as_received(site, crawl):
     with crawl.warcs[0].open("rb") as f:
         for record in ArchiveIterator(f):

@@ -18,6 +18,7 @@ from scrapy.http import Response
 
 from newsarchive import __version__
 from newsarchive.crawl import setting
+from newsarchive.index import write_cdxj
 from newsarchive.revisits import CaptureHistory
 from newsarchive.warc import Capture, Exchange, WarcWriter, payload_digest
 
@@ -76,8 +77,24 @@ class WarcCaptureMiddleware:
         if self.writer is not None:
             self.writer.close()
             self.stats.set_value("newsarchive/warc/files", len(self.writer.files))
+            self._index(self.writer.files)
         if self.history is not None:
             self.history.close()
+
+    def _index(self, files: list[Path]) -> None:
+        """A CDXJ index of this crawl's WARCs, for pywb and ReplayWeb.page."""
+        if not files:
+            return
+        name = self.stats.get_value("newsarchive/crawl_id") or files[0].name.split(".")[0]
+        out = self.directory / "indexes" / f"crawl-{name}.cdxj"
+        try:
+            lines = write_cdxj(files, out, root=self.directory / "warc")
+        except (OSError, ValueError) as exc:
+            # The WARCs are complete without it; `newsarchive index` can rebuild it.
+            logger.error("could not index %s: %s", out, exc)
+            return
+        self.stats.set_value("newsarchive/warc/index", str(out))
+        self.stats.set_value("newsarchive/warc/index_lines", lines)
 
     def process_response(self, request: Request, response: Response) -> Response:
         assert self.writer is not None and self.history is not None, "spider_opened not received"

@@ -1,0 +1,203 @@
+"""Commands that work on the archive offline: ``show``, ``reextract``, ``import-warc``, ``index``, ``wacz``."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlite_utils import Database
+
+from newsarchive.cli.options import db_path, dir_option
+
+logger = logging.getLogger(__name__)
+
+workers_option = click.option("--workers", type=int, default=0, show_default=True,
+                              help="Extraction processes; 0 means one per CPU.")
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+# -- show -------------------------------------------------------------------
+
+def find_row(db: Database, url: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The pages and articles rows of ``url``, trying it with and without a trailing slash."""
+    for candidate in dict.fromkeys([url, url.rstrip("/"), url if url.endswith("/") else url + "/"]):
+        page = next(db.query("SELECT * FROM pages WHERE url = ?", [candidate]), None)
+        article = next(db.query("SELECT * FROM articles WHERE url = ?", [candidate]), None)
+        if page or article:
+            return page, article
+    return None, None
+
+
+@click.command()
+@click.argument("url")
+@click.option("--raw", "mode", flag_value="raw", help="The archived body, content-decoded, as bytes.")
+@click.option("--text", "mode", flag_value="text", help="The stored article text.")
+@click.option("--headers", "mode", flag_value="headers", help="The archived HTTP status line and headers.")
+@dir_option
+def show(url: str, mode: str | None, directory: Path) -> None:
+    """Show what the archive holds for URL: a summary, or its raw HTML, text or headers.
+
+    Example: newsarchive show https://www.example-news.com/2024/05/story.html --raw --dir archive > story.html
+    """
+    from newsarchive.records import RecordError, load_row_response
+
+    db = Database(db_path(directory))
+    page, article = find_row(db, url)
+    if page is None and article is None:
+        raise click.ClickException(f"{url} is not in the archive at {directory}")
+    row = page or article
+    if mode == "text":
+        if article is None:
+            raise click.ClickException(f"{row['url']} is not an article ({row.get('outcome')}: {row.get('reason')})")
+        click.echo(article["text"])
+        return
+    if mode in ("raw", "headers"):
+        try:
+            stored = load_row_response(directory, row, db)
+        except RecordError as exc:
+            raise click.ClickException(str(exc)) from exc
+        if mode == "raw":
+            # Bytes as stored (after content-decoding), whatever their charset: never re-encoded.
+            sys.stdout.buffer.write(stored.body)
+            sys.stdout.buffer.flush()
+        else:
+            click.echo(stored.http_headers.to_str(filter_func=None).rstrip("\r\n") if stored.http_headers
+                       else f"(no HTTP headers: {stored.record_type} record)")
+        return
+    click.echo(_summary(page, article))
+
+
+def _summary(page: dict | None, article: dict | None) -> str:
+    row = page or article or {}
+    pairs = [
+        ("URL", row.get("url")),
+        ("Outcome", f"{page['outcome']} ({page['reason']})" if page else "article"),
+        ("Status", row.get("status")),
+        ("Content-Type", (page or {}).get("content_type")),
+        ("Fetched", row.get("fetched_at")),
+        ("Crawl", row.get("crawl_id")),
+        ("Redirected to", (page or {}).get("redirected_to")),
+        ("WARC", f"{row.get('warc_filename')} @ {row.get('warc_offset')} (+{row.get('warc_length')})"
+         if row.get("warc_filename") else None),
+        ("Record", row.get("warc_record_id")),
+        ("Digest", row.get("payload_digest")),
+    ]
+    if article:
+        pairs += [
+            ("Title", article.get("title")),
+            ("Authors", ", ".join(json.loads(article.get("authors") or "[]")) or None),
+            ("Published", article.get("published")),
+            ("Site", article.get("site")),
+            ("Language", article.get("language")),
+            ("Words", article.get("word_count")),
+        ]
+    return "\n".join(f"{name + ':':<15}{value}" for name, value in pairs if value not in (None, ""))
+
+
+# -- reextract --------------------------------------------------------------
+
+@click.command()
+@click.option("--since", help="Only pages fetched at or after this date (ISO, e.g. 2024-05-01).")
+@click.option("--site", help="Only pages of this host (subdomains included) or articles of this site name.")
+@click.option("--diff", "diff_url", metavar="URL", help="Also print a unified diff of URL's old and new text.")
+@click.option("--dry-run", is_flag=True, help="Report (and diff) what would change; write nothing.")
+@workers_option
+@click.option("-v", "--verbose", is_flag=True)
+@dir_option
+def reextract(since: str | None, site: str | None, diff_url: str | None, dry_run: bool, workers: int,
+              verbose: bool, directory: Path) -> None:
+    """Run the current extractor again over the archived pages, offline, and rebuild the articles.
+
+    Example: newsarchive reextract --since 2024-05-01 --site example-news.com --diff https://example-news.com/a.html
+    """
+    from newsarchive.reextract import reextract as run
+
+    _logging(verbose)
+    db_path(directory)
+    try:
+        report = run(directory, since=since, site=site, diff_url=diff_url, dry_run=dry_run, workers=workers)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if report.diff is not None:
+        click.echo(report.diff or f"{diff_url}: text unchanged")
+    click.echo(report.summary() + (" (dry run: nothing written)" if dry_run else ""))
+
+
+# -- import-warc ------------------------------------------------------------
+
+@click.command("import-warc")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@workers_option
+@click.option("-v", "--verbose", is_flag=True)
+@dir_option
+def import_warc(files: tuple[Path, ...], workers: int, verbose: bool, directory: Path) -> None:
+    """Import WARC files from other tools (CC-NEWS, Browsertrix, Heritrix, wget) into DIR's database.
+
+    Rows point at the files where they are (absolute paths): keep them there.
+
+    Example: newsarchive import-warc CC-NEWS-20240501000000-00001.warc.gz --dir archive
+    """
+    from newsarchive.importer import import_warcs
+
+    _logging(verbose)
+    report = import_warcs(files, db_path(directory, must_exist=False), workers=workers)
+    click.echo(report.summary())
+
+
+# -- index ------------------------------------------------------------------
+
+@click.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Index file (default DIR/indexes/index.cdxj).")
+@dir_option
+def index(output: Path | None, directory: Path) -> None:
+    """(Re)build the CDXJ index of every WARC in the archive, for pywb or other replay tools.
+
+    Example: newsarchive index --dir archive   (writes archive/indexes/index.cdxj)
+    """
+    from newsarchive.index import archive_files, write_cdxj
+
+    path = directory / "news.db"
+    db = Database(path) if path.exists() else None
+    try:
+        files = archive_files(directory, db)
+    finally:
+        if db is not None:
+            db.close()
+    if not files:
+        raise click.ClickException(f"no WARC files in {directory / 'warc'}")
+    output = output or directory / "indexes" / "index.cdxj"
+    lines = write_cdxj(files, output, root=directory / "warc")
+    click.echo(f"indexed {len(files)} WARC files: {lines} captures in {output}")
+
+
+# -- wacz -------------------------------------------------------------------
+
+@click.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="WACZ file to write (default DIR/archive.wacz).")
+@click.option("--title", help="Title shown by ReplayWeb.page.")
+@dir_option
+def wacz(output: Path | None, title: str | None, directory: Path) -> None:
+    """Package the archive (WARCs, CDXJ index, article pages) as a WACZ file for ReplayWeb.page.
+
+    Example: newsarchive wacz --dir archive -o news.wacz   (then open it at https://replayweb.page/)
+    """
+    from newsarchive.wacz import WaczError, write_wacz
+
+    try:
+        path = write_wacz(directory, output or directory / "archive.wacz", title=title)
+    except WaczError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote {path}")
+
+
+COMMANDS = [show, reextract, import_warc, index, wacz]

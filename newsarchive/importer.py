@@ -1,0 +1,275 @@
+"""Importing WARC files written by other tools (CC-NEWS, Browsertrix, Heritrix, wget) into the database.
+
+The files are streamed, record by record, never loaded whole; rows point at
+the external file by absolute path, so ``show --raw`` and ``reextract`` read
+the bytes from where they are. What each record becomes:
+
+* ``response`` with HTTP status 200 and an HTML content type (or none):
+  extracted in the process pool -> ``article``, ``not_article``,
+  ``duplicate`` or ``error`` (the extraction failed).
+* other HTTP ``response`` records: a ``pages`` row without extraction:
+  3xx -> ``redirect`` (with ``redirected_to``), 4xx/5xx -> ``error``,
+  anything else (other 2xx, non-HTML types) -> ``not_article``.
+* skipped, only counted: ``warcinfo``, ``request``, ``metadata``,
+  ``resource`` and ``conversion`` records (no HTTP response to keep),
+  ``revisit`` records (their payload is another record's; importing them
+  would replace an article with nothing), and non-HTTP responses
+  (Heritrix's ``dns:`` records).
+* a record cut short (truncated file) or unreadable: reported and skipped;
+  everything up to the last whole record is imported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import zlib
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+from urllib.parse import urljoin
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from newsarchive.page import HTML_TYPES, PageResult
+from newsarchive.pool import ExtractionPool
+from newsarchive.store import Store, article_row
+
+logger = logging.getLogger(__name__)
+
+SPIDER = "import-warc"
+
+
+@dataclass
+class Entry:
+    """One HTTP response record, with its pointer, ready to become rows."""
+
+    url: str
+    status: int
+    content_type: str | None
+    fetched_at: str | None
+    filename: str
+    offset: int
+    length: int = 0
+    record_id: str | None = None
+    payload_digest: str | None = None
+    location: str | None = None
+    # Set only for extraction candidates: the body after transfer- and content-decoding.
+    body: bytes | None = field(default=None, repr=False)
+
+    @property
+    def mime(self) -> str:
+        return (self.content_type or "").split(";")[0].strip().lower()
+
+    def page_fields(self, crawl_id: int) -> dict[str, Any]:
+        return {
+            "url": self.url, "status": self.status, "content_type": self.content_type,
+            "fetched_at": self.fetched_at, "warc_date": self.fetched_at, "crawl_id": crawl_id,
+            "warc_filename": self.filename, "warc_offset": self.offset, "warc_length": self.length,
+            "warc_record_id": self.record_id, "payload_digest": self.payload_digest,
+        }
+
+
+@dataclass
+class ImportReport:
+    crawl_id: int = 0
+    files: int = 0
+    records: int = 0
+    outcomes: Counter = field(default_factory=Counter)  # pages rows written, by outcome
+    skipped: Counter = field(default_factory=Counter)  # records not imported, by kind
+    problems: list[str] = field(default_factory=list)  # corrupt or truncated data, one message each
+
+    def summary(self) -> str:
+        lines = [f"import {self.crawl_id}: {self.files} files, {self.records} records read"]
+        lines.append("pages: " + (", ".join(f"{k} {v}" for k, v in sorted(self.outcomes.items())) or "none"))
+        if self.skipped:
+            lines.append("skipped: " + ", ".join(f"{k} {v}" for k, v in sorted(self.skipped.items())))
+        if self.problems:
+            lines.append(f"{len(self.problems)} corrupt or truncated records skipped:")
+            lines.extend(f"  {message}" for message in self.problems)
+        return "\n".join(lines)
+
+
+def is_candidate(entry: Entry) -> bool:
+    return entry.status == 200 and (not entry.mime or entry.mime in HTML_TYPES)
+
+
+# -- reading ----------------------------------------------------------------
+
+def scan_warc(path: Path, report: ImportReport) -> Iterator[Entry]:
+    """The HTTP responses in one WARC file, in file order; problems go into ``report``."""
+    filename = str(path.resolve())
+    last_end = 0
+    with open(path, "rb") as stream:
+        records = ArchiveIterator(stream)
+        try:
+            for record in records:
+                report.records += 1
+                # Before asking for the offset: warcio's get_record_offset() reads the record to its end.
+                entry = _entry_of(record, filename, report)
+                records.read_to_end(record)
+                offset, length = records.get_record_offset(), records.get_record_length()
+                last_end = offset + length
+                if getattr(record.raw_stream, "limit", 0) > 0:
+                    # The declared Content-Length never arrived: the file ends inside this record.
+                    report.problems.append(f"{path.name}: record at offset {offset} is truncated "
+                                           f"({record.raw_stream.limit} bytes missing); skipped")
+                    continue
+                if entry is not None:
+                    entry.offset, entry.length = offset, length
+                    yield entry
+        except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error) as exc:
+            report.problems.append(f"{path.name}: unreadable data after offset {last_end}: {exc}; "
+                                   "the rest of the file is skipped")
+            return
+        _check_tail(path, stream, last_end, report)
+
+
+def _entry_of(record, filename: str, report: ImportReport) -> Entry | None:
+    if record.rec_type != "response":
+        report.skipped[record.rec_type] += 1
+        return None
+    if record.http_headers is None or not record.http_headers.get_statuscode().isdigit():
+        report.skipped["non-HTTP response"] += 1
+        return None
+    headers = record.rec_headers
+    url = headers.get_header("WARC-Target-URI") or ""
+    location = record.http_headers.get_header("Location")
+    entry = Entry(
+        url=url,
+        status=int(record.http_headers.get_statuscode()),
+        content_type=record.http_headers.get_header("Content-Type"),
+        fetched_at=headers.get_header("WARC-Date"),
+        filename=filename,
+        offset=-1,  # known once the record is read
+        record_id=headers.get_header("WARC-Record-ID"),
+        payload_digest=headers.get_header("WARC-Payload-Digest"),
+        location=urljoin(url, location) if location else None,
+    )
+    if is_candidate(entry):
+        entry.body = record.content_stream().read()
+    return entry
+
+
+def _check_tail(path: Path, stream, last_end: int, report: ImportReport) -> None:
+    """Bytes after the last whole record that are not blank: a record cut inside its headers."""
+    size = os.fstat(stream.fileno()).st_size
+    if size <= last_end:
+        return
+    stream.seek(last_end)
+    tail = stream.read(4096)
+    # Uncompressed WARCs end each record with blank lines that the record length leaves out.
+    if size - last_end > len(tail) or tail.strip():
+        report.problems.append(f"{path.name}: {size - last_end} bytes after the last whole record "
+                               f"(offset {last_end}) are not a whole record; skipped")
+
+
+# -- writing ----------------------------------------------------------------
+
+class _Importer:
+    def __init__(self, store: Store, pool: ExtractionPool, crawl_id: int, report: ImportReport) -> None:
+        self.store = store
+        self.pool = pool
+        self.crawl_id = crawl_id
+        self.report = report
+
+    def page(self, entry: Entry, outcome: str, reason: str | None) -> None:
+        redirected_to = entry.location if outcome == "redirect" else None
+        self.store.add_page({**entry.page_fields(self.crawl_id), "outcome": outcome, "reason": reason,
+                             "redirected_to": redirected_to})
+        self.report.outcomes[outcome] += 1
+
+    def without_extraction(self, entry: Entry) -> None:
+        if 300 <= entry.status < 400:
+            self.page(entry, "redirect", f"{entry.status} to {entry.location}")
+        elif entry.status >= 400:
+            self.page(entry, "error", f"HTTP {entry.status}")
+        elif entry.status != 200:
+            self.page(entry, "not_article", f"HTTP {entry.status}")
+        else:
+            self.page(entry, "not_article", f"content type {entry.mime}")
+
+    def extracted(self, entry: Entry, result: PageResult) -> None:
+        if result.article is None:
+            self.page(entry, "not_article" if result.outcome != "error" else "error", result.reason)
+            if result.outcome != "error":
+                self.store.remove_article(entry.url)
+            return
+        original = self.store.article_with_fingerprint(result.article.fingerprint, other_than=entry.url)
+        if original:
+            self.page(entry, "duplicate", f"same text as {original}")
+            return
+        fields = entry.page_fields(self.crawl_id)
+        fields.pop("content_type")
+        self.store.add_article({**article_row(result.article), **fields})
+        self.page(entry, "article", result.reason)
+
+
+async def _run(entries: Iterable[Entry], importer: _Importer, in_flight: int) -> None:
+    # Results are applied in file order (FIFO), so a later capture of a URL wins and
+    # "duplicate" always names the first copy, whatever order the workers finish in.
+    queue: deque[tuple[Entry, asyncio.Future | None]] = deque()
+
+    async def apply_head() -> None:
+        entry, future = queue.popleft()
+        if future is None:
+            importer.without_extraction(entry)
+        else:
+            importer.extracted(entry, await future)
+
+    for entry in entries:
+        future = None
+        if entry.body is not None:
+            future = asyncio.ensure_future(importer.pool.process(entry.body, entry.url, entry.content_type))
+            entry.body = None  # the worker has its copy; don't hold it twice
+        queue.append((entry, future))
+        while len(queue) > in_flight or (queue and queue[0][1] is None):
+            await apply_head()
+        # Let finished extractions be collected while the file is read.
+        await asyncio.sleep(0)
+    while queue:
+        await apply_head()
+
+
+def import_warcs(paths: Iterable[str | os.PathLike], db_path: str | os.PathLike, workers: int = 0,
+                 min_words: int = 80, batch_size: int = 100) -> ImportReport:
+    """Import the WARC files at ``paths`` into the database at ``db_path``; return what happened."""
+    files = [Path(p).resolve() for p in paths]
+    missing = [str(p) for p in files if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(f"no such WARC file: {', '.join(missing)}")
+    report = ImportReport(files=len(files))
+    store = Store(db_path, batch_size=batch_size)
+    pool = ExtractionPool(workers, min_words=min_words)
+    report.crawl_id = store.start_crawl(SPIDER, [str(p) for p in files], {"workers": pool.workers,
+                                                                          "min_words": min_words})
+    importer = _Importer(store, pool, report.crawl_id, report)
+    reason = "finished"
+    try:
+        entries = (entry for path in files for entry in _logged_scan(path, report))
+        asyncio.run(_run(entries, importer, in_flight=2 * pool.workers + 2))
+    except BaseException as exc:
+        reason = f"failed: {exc!r}"
+        raise
+    finally:
+        pool.close()
+        store.flush()
+        store.finish_crawl(report.crawl_id, _stats(report), reason)
+        store.close()
+    return report
+
+
+def _logged_scan(path: Path, report: ImportReport) -> Iterator[Entry]:
+    before = len(report.problems)
+    logger.info("importing %s", path)
+    yield from scan_warc(path, report)
+    for message in report.problems[before:]:
+        logger.warning("%s", message)
+
+
+def _stats(report: ImportReport) -> dict[str, Any]:
+    return {"files": report.files, "records": report.records, "pages": dict(report.outcomes),
+            "skipped": dict(report.skipped), "problems": report.problems}

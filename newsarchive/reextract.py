@@ -1,0 +1,225 @@
+"""Re-extraction: run the current extractor over archived responses again, offline.
+
+The WARC files hold every body as received, so improving the extractor never
+needs a recrawl: each ``pages`` row that was (or could now be) an article is
+read back from its record, extracted in the same process pool as the crawl,
+and ``articles`` is rebuilt from the results. Pages that were not articles
+before can become articles now, and the other way round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import logging
+import os
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+from urllib.parse import urlsplit
+
+from sqlite_utils import Database
+
+from newsarchive.page import PageResult
+from newsarchive.pool import ExtractionPool
+from newsarchive.records import RecordError, load_row_response
+from newsarchive.store import Store, article_row
+
+logger = logging.getLogger(__name__)
+
+# Outcomes decided by extraction (not by the fetch): these are worth running again.
+REEXTRACTED_OUTCOMES = ("article", "not_article", "duplicate")
+# Columns that belong to the capture, not to the extraction: kept from the pages row.
+CAPTURE_COLUMNS = ("status", "fetched_at", "crawl_id", "warc_filename", "warc_offset", "warc_length",
+                   "warc_record_id", "payload_digest", "warc_date")
+
+
+@dataclass
+class ReextractReport:
+    pages: int = 0
+    # Article rows: added, changed, dropped, unchanged; plus pages that could not be read or extracted.
+    counts: Counter = field(default_factory=Counter)
+    outcomes: Counter = field(default_factory=Counter)  # pages' new outcomes
+    problems: list[str] = field(default_factory=list)
+    diff: str | None = None
+
+    def summary(self) -> str:
+        c = self.counts
+        lines = [f"re-extracted {self.pages} pages: {c['changed']} articles changed, {c['added']} added, "
+                 f"{c['dropped']} dropped, {c['unchanged']} unchanged"]
+        if self.problems:
+            lines.append(f"{len(self.problems)} pages left as they were:")
+            lines.extend(f"  {message}" for message in self.problems)
+        return "\n".join(lines)
+
+
+def select_pages(db: Database, since: str | None = None, site: str | None = None,
+                 url: str | None = None) -> Iterator[dict[str, Any]]:
+    """The pages rows to re-extract, in the order they were stored."""
+    where = [f"outcome IN ({', '.join('?' * len(REEXTRACTED_OUTCOMES))})", "warc_filename IS NOT NULL",
+             "warc_offset IS NOT NULL"]
+    params: list[Any] = list(REEXTRACTED_OUTCOMES)
+    if since:
+        where.append("fetched_at >= ?")
+        params.append(since)
+    if url:
+        where.append("url = ?")
+        params.append(url)
+    sql = f"SELECT rowid, * FROM pages WHERE {' AND '.join(where)} ORDER BY rowid"
+    sites = _article_sites(db) if site else {}
+    for row in db.query(sql, params):
+        if site and not on_site(row["url"], sites.get(row["url"]), site):
+            continue
+        row.pop("rowid", None)
+        yield row
+
+
+def on_site(url: str, site_name: str | None, site: str) -> bool:
+    """``site`` is a host (subdomains and "www." included) or an article's site name."""
+    wanted = site.lower().removeprefix("www.")
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    return host == wanted or host.endswith("." + wanted) or (site_name or "").lower() == site.lower()
+
+
+def _article_sites(db: Database) -> dict[str, str]:
+    return {url: name for url, name in db.execute("SELECT url, site FROM articles WHERE site IS NOT NULL")}
+
+
+class _Reextractor:
+    def __init__(self, db_path: str | os.PathLike, directory: str | os.PathLike, selected: set[str],
+                 report: ReextractReport, diff_url: str | None, dry_run: bool, batch_size: int) -> None:
+        self.directory = directory
+        self.store = Store(db_path, batch_size=batch_size)
+        self.selected = selected
+        self.report = report
+        self.diff_url = diff_url
+        self.dry_run = dry_run
+        # Fingerprint -> URL of the articles this run produced, for duplicate detection.
+        self.produced: dict[str, str] = {}
+        self.done: set[str] = set()
+
+    def body_of(self, row: dict[str, Any]) -> tuple[bytes, str | None] | None:
+        try:
+            stored = load_row_response(self.directory, row, self.store.db)
+        except RecordError as exc:
+            self.report.problems.append(f"{row['url']}: {exc}")
+            self.report.counts["unreadable"] += 1
+            return None
+        return stored.body, stored.content_type or row.get("content_type")
+
+    def apply(self, row: dict[str, Any], result: PageResult) -> None:
+        url = row["url"]
+        self.done.add(url)
+        old = self.store.db["articles"].get(url) if self._has_article(url) else None
+        if result.outcome == "error":
+            # A crash now must not throw away what an earlier run extracted.
+            self.report.problems.append(f"{url}: {result.reason}")
+            self.report.counts["error"] += 1
+            return
+        new_row, outcome, reason = None, result.outcome, result.reason
+        if result.article is not None:
+            original = self.duplicate_of(result.article.fingerprint, url)
+            if original:
+                outcome, reason = "duplicate", f"same text as {original}"
+            else:
+                new_row = {**article_row(result.article), "url": url, **{c: row.get(c) for c in CAPTURE_COLUMNS}}
+                self.produced[result.article.fingerprint] = url
+        self.count(old, new_row)
+        if url == self.diff_url:
+            self.report.diff = text_diff(url, old, new_row)
+        self.report.outcomes[outcome] += 1
+        if self.dry_run:
+            return
+        self.store.add_page({**row, "outcome": outcome, "reason": reason})
+        if new_row is not None:
+            self.store.add_article(new_row)
+        elif old is not None:
+            self.store.remove_article(url)
+
+    def duplicate_of(self, fingerprint: str, url: str) -> str | None:
+        if fingerprint in self.produced and self.produced[fingerprint] != url:
+            return self.produced[fingerprint]
+        for (other,) in self.store.db.execute(
+            "SELECT url FROM articles WHERE fingerprint = ? AND url != ?", [fingerprint, url]
+        ):
+            # An article this run will re-extract (or already did) is judged by its new text, not its old.
+            if other not in self.selected:
+                return other
+        return None
+
+    def count(self, old: dict | None, new: dict | None) -> None:
+        if old is None and new is None:
+            return
+        if old is None:
+            self.report.counts["added"] += 1
+        elif new is None:
+            self.report.counts["dropped"] += 1
+        elif any(_same_type(old.get(k)) != _same_type(v) for k, v in new.items()):
+            self.report.counts["changed"] += 1
+        else:
+            self.report.counts["unchanged"] += 1
+
+    def _has_article(self, url: str) -> bool:
+        return self.store.db.execute("SELECT 1 FROM articles WHERE url = ?", [url]).fetchone() is not None
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def _same_type(value: Any) -> Any:
+    # SQLite hands integers back for what Python wrote as ints; compare everything as text.
+    return None if value is None else str(value)
+
+
+def text_diff(url: str, old: dict | None, new: dict | None) -> str:
+    """Unified diff of the stored and the newly extracted text of one article, line by line."""
+    before = (old or {}).get("text") or ""
+    after = (new or {}).get("text") or ""
+    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                 fromfile=f"{url} (stored)", tofile=f"{url} (re-extracted)")
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+async def _run(rows: Iterable[dict[str, Any]], worker: _Reextractor, pool: ExtractionPool, in_flight: int) -> None:
+    # Applied in storage order (FIFO) whatever order the workers finish in, so the
+    # first copy of a text stays the article and later copies are its duplicates.
+    queue: deque[tuple[dict[str, Any], asyncio.Future]] = deque()
+    for row in rows:
+        worker.report.pages += 1
+        loaded = worker.body_of(row)
+        if loaded is None:
+            continue
+        body, content_type = loaded
+        queue.append((row, asyncio.ensure_future(pool.process(body, row["url"], content_type))))
+        while len(queue) > in_flight:
+            head, future = queue.popleft()
+            worker.apply(head, await future)
+        await asyncio.sleep(0)
+    while queue:
+        head, future = queue.popleft()
+        worker.apply(head, await future)
+
+
+def reextract(directory: str | os.PathLike, since: str | None = None, site: str | None = None,
+              diff_url: str | None = None, only_url: str | None = None, dry_run: bool = False,
+              workers: int = 0, min_words: int = 80, batch_size: int = 100) -> ReextractReport:
+    """Re-extract the selected pages of the archive in ``directory`` and rebuild their articles."""
+    db_path = os.path.join(directory, "news.db")
+    report = ReextractReport()
+    worker = None
+    pool = ExtractionPool(workers, min_words=min_words)
+    try:
+        worker = _Reextractor(db_path, directory, set(), report, diff_url, dry_run, batch_size)
+        # Materialised first: the selection must not see the rows this run rewrites.
+        rows = list(select_pages(worker.store.db, since=since, site=site, url=only_url))
+        worker.selected = {row["url"] for row in rows}
+        if diff_url and diff_url not in worker.selected:
+            raise LookupError(f"{diff_url} is not among the pages to re-extract (no such page, "
+                              "no WARC pointer, or outside --since/--site)")
+        asyncio.run(_run(rows, worker, pool, in_flight=2 * pool.workers + 2))
+    finally:
+        pool.close()
+        if worker is not None:
+            worker.close()
+    logger.info("%s", report.summary())
+    return report

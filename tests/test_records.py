@@ -1,0 +1,81 @@
+"""Reading one record back from its (file, offset) pointer."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from archive_helpers import crawled_site, write_cc_news_warc
+from newsarchive.records import RecordError, load_row_response, read_record, read_response, warc_path
+
+HTML = "<html><body><p>Grüße aus Köln</p></body></html>".encode()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    return crawled_site(tmp_path_factory)
+
+
+def test_reads_a_gzip_encoded_body_decoded(tmp_path):
+    path = tmp_path / "x.warc.gz"
+    offsets = write_cc_news_warc(path, [("http://a.test/1", b"<p>one</p>", {}),
+                                        ("http://a.test/2", HTML, {"gzip": True})])
+    headers, body = read_response(path, offsets[1])
+    assert headers.get_statuscode() == "200"
+    assert headers.get_header("Content-Encoding") == "gzip"
+    assert body == HTML
+    assert read_record(path, offsets[0]).body == b"<p>one</p>"
+
+
+def test_reads_a_chunked_body_dechunked(tmp_path):
+    path = tmp_path / "chunked.warc"
+    chunked = b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=False)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/plain"), ("Transfer-Encoding", "chunked")],
+                                protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record("http://a.test/c", "response", payload=io.BytesIO(chunked),
+                                                      length=len(chunked), http_headers=http))
+    stored = read_record(path, 0)
+    assert stored.body == b"hello world"
+    assert stored.status == 200 and stored.content_type == "text/plain"
+
+
+def test_bad_pointer_raises_record_error(tmp_path):
+    path = tmp_path / "x.warc.gz"
+    write_cc_news_warc(path, [("http://a.test/1", b"<p>one</p>", {})])
+    with pytest.raises(RecordError):
+        read_record(path, 7)
+    with pytest.raises(RecordError):
+        read_record(tmp_path / "missing.warc.gz", 0)
+
+
+def test_warc_path_is_relative_to_dir_warc_unless_absolute(tmp_path):
+    assert warc_path(tmp_path, "a.warc.gz") == tmp_path / "warc" / "a.warc.gz"
+    assert warc_path(tmp_path, "/data/cc.warc.gz") == Path("/data/cc.warc.gz")
+
+
+def test_every_crawled_row_points_at_its_response(site):
+    db = Database(site.directory / "news.db")
+    rows = list(db.query("SELECT * FROM pages WHERE warc_filename IS NOT NULL"))
+    assert len(rows) >= 8
+    for row in rows:
+        stored = load_row_response(site.directory, row, db)
+        assert stored.record_type == "response"
+        assert stored.url == row["url"]
+        assert stored.warc_headers.get_header("WARC-Record-ID") == row["warc_record_id"]
+        route = site.routes.get("/" + row["url"].removeprefix(site.url))
+        if route is not None and route.status == 200:
+            assert stored.body == route.body
+    gz = next(r for r in rows if r["url"].endswith("gzip-story.html"))
+    # The pointer's length covers exactly one gzip member.
+    with open(warc_path(site.directory, gz["warc_filename"]), "rb") as f:
+        f.seek(gz["warc_offset"])
+        member = f.read(gz["warc_length"])
+    assert gzip.decompress(member).startswith(b"WARC/1")

@@ -1,0 +1,126 @@
+"""Re-extraction from the WARCs: a crawl's articles come back the same, and changes are counted and diffed."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from sqlite_utils import Database
+
+from archive_helpers import crawled_site
+from newsarchive.cli import main
+from newsarchive.reextract import reextract, select_pages
+from newsarchive.store import open_db
+
+COMPARED = ("url", "title", "text", "fingerprint", "word_count", "published", "authors", "status", "crawl_id",
+            "fetched_at", "warc_filename", "warc_offset", "warc_length", "warc_record_id", "payload_digest")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    return crawled_site(tmp_path_factory)
+
+
+@pytest.fixture
+def archive(site, tmp_path):
+    """A writable copy of the crawled archive."""
+    target = tmp_path / "archive"
+    shutil.copytree(site.directory, target)
+    return target
+
+
+def articles(directory):
+    db = Database(directory / "news.db")
+    return {row["url"]: {k: row[k] for k in COMPARED} for row in db["articles"].rows}
+
+
+def test_fresh_database_gets_the_same_articles(site, tmp_path):
+    """Only the pages rows and the WARCs: re-extraction rebuilds the crawl's articles exactly."""
+    fresh = tmp_path / "fresh"
+    shutil.copytree(site.directory / "warc", fresh / "warc")
+    crawled = Database(site.directory / "news.db")
+    db = open_db(fresh / "news.db")
+    db["crawls"].insert_all(crawled["crawls"].rows)
+    db["pages"].insert_all(crawled["pages"].rows)
+    db.close()
+    report = reextract(fresh, workers=1)
+    expected = articles(site.directory)
+    assert len(expected) == 5
+    assert articles(fresh) == expected
+    assert report.counts["added"] == 5 and report.counts["changed"] == report.counts["dropped"] == 0
+    assert report.pages == 8  # articles and not_articles with a WARC pointer; not redirects or errors
+    outcomes = {row["url"]: row["outcome"] for row in Database(fresh / "news.db")["pages"].rows}
+    assert outcomes == {row["url"]: row["outcome"] for row in crawled["pages"].rows}
+
+
+def test_changes_additions_and_drops_are_counted(archive, site):
+    db = Database(archive / "news.db")
+    gzip_story, plain_story = site.url + "news/gzip-story.html", site.url + "news/plain-story.html"
+    about = site.url + "about.html"
+    # As an older extractor might have left things: a worse text, a missed article, a false article.
+    db["articles"].update(gzip_story, {"text": "Storm closes the harbour. Subscribe now!"})
+    db["articles"].delete(plain_story)
+    db["pages"].update(plain_story, {"outcome": "not_article", "reason": "too short (12 words)"})
+    db["articles"].insert({**db["articles"].get(gzip_story), "url": about, "fingerprint": "x"})
+    db["pages"].update(about, {"outcome": "article"})
+    db.close()
+
+    report = reextract(archive, workers=1)
+
+    assert dict(report.counts) == {"changed": 1, "added": 1, "dropped": 1, "unchanged": 3}
+    assert articles(archive) == articles(site.directory)
+    db = Database(archive / "news.db")
+    assert db["pages"].get(plain_story)["outcome"] == "article"
+    assert db["pages"].get(about)["outcome"] == "not_article"
+    assert db.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'subscribe'").fetchone()[0] == 0
+
+
+def test_diff_shows_old_and_new_text_and_dry_run_writes_nothing(archive, site):
+    url = site.url + "news/gzip-story.html"
+    db = Database(archive / "news.db")
+    original = db["articles"].get(url)["text"]
+    db["articles"].update(url, {"text": "Storm closes the harbour.\nSubscribe now!"})
+    db.close()
+    result = CliRunner().invoke(main, ["reextract", "--dir", str(archive), "--workers", "1", "--diff", url,
+                                       "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert f"--- {url} (stored)" in result.output
+    assert f"+++ {url} (re-extracted)" in result.output
+    assert "-Subscribe now!" in result.output
+    assert "+" + original.splitlines()[0] in result.output
+    assert "1 articles changed, 0 added, 0 dropped, 4 unchanged" in result.output
+    assert Database(archive / "news.db")["articles"].get(url)["text"].endswith("Subscribe now!")
+
+
+def test_diff_of_an_unknown_url_is_a_click_error(archive):
+    result = CliRunner().invoke(main, ["reextract", "--dir", str(archive), "--diff", "http://nowhere.test/"])
+    assert result.exit_code == 1
+    assert "not among the pages to re-extract" in result.output
+
+
+def test_selection_by_site_and_date(site):
+    db = Database(site.directory / "news.db")
+    host = site.url.split("/")[2].split(":")[0]
+    assert len(list(select_pages(db, site=host))) == 8
+    assert list(select_pages(db, site="elsewhere.test")) == []
+    assert list(select_pages(db, since="2999-01-01")) == []
+    assert len(list(select_pages(db, since="2000-01-01"))) == 8
+
+
+def test_show_summary_text_and_errors(site):
+    runner = CliRunner()
+    url = site.url + "news/latin-story.html"
+    summary = runner.invoke(main, ["show", url, "--dir", str(site.directory)])
+    assert summary.exit_code == 0
+    assert "Café owners protest" in summary.output and "article (declared type article)" in summary.output
+    text = runner.invoke(main, ["show", url, "--text", "--dir", str(site.directory)])
+    assert "coûte 3 €" in text.output
+    raw = runner.invoke(main, ["show", url, "--raw", "--dir", str(site.directory)])
+    assert raw.stdout_bytes == site.routes["/news/latin-story.html"].body
+    headers = runner.invoke(main, ["show", url, "--headers", "--dir", str(site.directory)])
+    assert "Content-Type: text/html; charset=windows-1252" in headers.output
+    not_article = runner.invoke(main, ["show", site.url, "--text", "--dir", str(site.directory)])
+    assert not_article.exit_code == 1 and "not an article" in not_article.output
+    unknown = runner.invoke(main, ["show", site.url + "nope", "--dir", str(site.directory)])
+    assert unknown.exit_code == 1 and "not in the archive" in unknown.output
