@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/pipeline.py [--pages 1500] [--repeat 1]
 
-Generates N article pages (news-CMS-like markup, ~70 KB each), serves them
+Generates N article pages (news-CMS-like markup, ~100 KB each), serves them
 from 127.0.0.1 with a sitemap, then
   1. bare: trafilatura.extract(html, with_metadata=True, output_format="json")
      over the same pages in a 2-process ProcessPoolExecutor (spawn + map);
@@ -42,25 +42,36 @@ def sentence(rng: random.Random) -> str:
 
 
 def article_page(i: int, rng: random.Random) -> str:
+    """A page shaped like a real news CMS's: ~100 KB, mega-menu, teasers, comments, inline scripts."""
     paragraphs = "".join(f"<p>{' '.join(sentence(rng) for _ in range(rng.randint(3, 6)))}</p>\n"
                          for _ in range(rng.randint(8, 16)))
-    nav = "".join(f'<li><a href="/section/{w}/">{w.title()}</a></li>' for w in WORDS[:40])
-    related = "".join(f'<li><a href="/news/{rng.randint(0, 10**6)}.html">{sentence(rng)}</a></li>' for _ in range(8))
-    script = "var cfg = " + json.dumps({"k%d" % k: sentence(rng) for k in range(120)}) + ";"
+    menu = "".join(f'<li class="menu-item"><a href="/section/{a}/{b}/">{a.title()} {b}</a></li>'
+                   for a in WORDS[:30] for b in WORDS[30:40])
+    teasers = "".join(
+        f'<div class="teaser"><div class="teaser__media"><img src="/img/{rng.randint(0, 10**6)}.jpg" alt=""></div>'
+        f'<div class="teaser__body"><h3><a href="/news/{rng.randint(0, 10**6)}.html">{sentence(rng)}</a></h3>'
+        f'<p>{sentence(rng)}</p><span class="meta">{rng.randint(1, 59)} min ago</span></div></div>'
+        for _ in range(24))
+    comments = "".join(f'<li class="comment"><b>reader{k}</b><p>{sentence(rng)} {sentence(rng)}</p></li>'
+                       for k in range(12))
+    script = "var cfg = " + json.dumps({"k%d" % k: sentence(rng) for k in range(150)}) + ";"
     title = sentence(rng)[:-1]
+    date = f"2026-03-{1 + i % 28:02d}T08:00:00+00:00"
     ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": title,
-                     "datePublished": f"2026-03-{1 + i % 28:02d}T08:00:00+00:00",
-                     "author": {"@type": "Person", "name": "Bench Writer"}})
+                     "datePublished": date, "author": {"@type": "Person", "name": "Bench Writer"}})
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} | Bench Gazette</title>
 <meta property="og:type" content="article"><meta property="og:site_name" content="Bench Gazette">
-<meta property="article:published_time" content="2026-03-{1 + i % 28:02d}T08:00:00+00:00">
+<meta property="article:published_time" content="{date}">
 <script type="application/ld+json">{ld}</script><script>{script}</script>
-<style>{'body{margin:0} .nav li{display:inline} ' * 200}</style></head>
-<body><header><nav class="nav"><ul>{nav}</ul></nav></header>
-<main><article><h1>{title}</h1><p class="byline">By Bench Writer</p>{paragraphs}</article>
-<aside><h2>Related stories</h2><ul>{related}</ul></aside>
-<div class="newsletter">Sign up for our newsletter</div></main>
-<footer><ul>{nav}</ul><p>© 2026 Bench Gazette. All rights reserved.</p></footer></body></html>"""
+<style>{'body{margin:0} .nav li{display:inline} ' * 150}</style></head>
+<body><header><div class="top"><nav class="nav"><ul>{menu}</ul></nav></div></header>
+<div class="layout"><div class="col-main"><main><article><h1>{title}</h1>
+<div class="share"><a href="#">Share on Facebook</a> <a href="#">Share on X</a></div>
+<p class="byline">By Bench Writer</p><div class="article-body">{paragraphs}</div></article>
+<section class="comments"><h2>{len(comments) and 12} Comments</h2><ol>{comments}</ol></section></main></div>
+<aside class="col-side"><h2>Most read</h2>{teasers}</aside></div>
+<div class="newsletter">Sign up for our newsletter</div>
+<footer><ul>{menu[:20000]}</ul><p>© 2026 Bench Gazette. All rights reserved.</p></footer></body></html>"""
 
 
 def build_site(directory: Path, count: int) -> list[Path]:
