@@ -21,17 +21,41 @@ class Rule:
     keep: str = ""
 
 
-def _rule(name: str, pattern: str, keep: str = "") -> Rule:
-    return Rule(name, re.compile(pattern, re.IGNORECASE), keep)
+def _rule(name: str, pattern: str, keep: str = "", flags: int = re.IGNORECASE) -> Rule:
+    return Rule(name, re.compile(pattern, flags), keep)
 
+
+# WordPress shortcodes are lowercase by convention; matching them case-sensitively
+# keeps editorial labels such as "[VIDEO]" or "[Gallery]" inside sentences.
+_SHORTCODE = re.DOTALL
+_ATTRS = r"(?:\s+[^\]\n]*)?"
 
 RULES: tuple[Rule, ...] = (
     # Auto-blog template tags: [ad_1], [ad_2], [source_link], [matched_content]...
     _rule("autoblog-ad", r"\[ad_\d+\]"),
     _rule(
         "autoblog-tag",
-        r"\[(?:source_link|matched_content|original_title|original_link|source_url|source_title)\]",
+        r"\[(?:source_link|matched_content|original_title|original_link|original_url|"
+        r"source_url|source_title|source_name|feed_link|post_source)\]",
     ),
+    # HTML printed as text inside shortcodes (<img ...> in a [caption]).
+    _rule("img-tag", r"<img\b[^<>]*>"),
+    # [caption id="..." align="..."]<img> The caption.[/caption] keeps the caption text.
+    _rule("caption", rf"\[caption{_ATTRS}\]\s*(.*?)\s*\[/caption\]", keep=r"\1", flags=_SHORTCODE),
+    # Paired media shortcodes go with their content (a URL or a player config, never prose).
+    _rule("embed", r"\[(embed|video|audio|playlist)(?:\s+[^\]\n]*)?\][^\[]{0,500}?\[/\1\]", flags=_SHORTCODE),
+    # Unpaired media shortcodes need attributes ([video src=...]); a bare "[video]" may be prose.
+    _rule("media", r"\[(?:video|audio|playlist)\s+\w+=[^\]\n]*\]", flags=0),
+    _rule("gallery", rf"\[gallery{_ATTRS}\]", flags=0),
+    # Ad-plugin shortcodes: [quads id=1], [adinserter block="2"], [the_ad id="3"], [the_ad_group id="4"].
+    _rule("ad-plugin", r"\[(?:quads\s+id=\"?\d+\"?|adinserter\s+(?:block|name)=\"[^\"\]]*\"|"
+                       r"the_ad(?:_group|_placement)?\s+id=\"?[\w-]+\"?)\s*\]"),
+    # Closing tags left behind when the opening one was on another line or already removed.
+    _rule("shortcode-close", r"\[/(?:caption|embed|video|audio|playlist|gallery)\]", flags=0),
+    # Script residue printed as text by broken templates.
+    _rule("adsbygoogle", r"\(\s*adsbygoogle\s*=\s*window\.adsbygoogle\s*\|\|\s*\[\s*\]\s*\)\.push\(\s*\{\s*\}\s*\)\s*;?"),
+    _rule("googletag", r"googletag\.cmd\.push\(\s*function\s*\(\s*\)\s*\{[^{}]*\}\s*\)\s*;?"),
+    _rule("googletag-display", r"googletag\.display\(\s*['\"][^'\"]*['\"]\s*\)\s*;?"),
 )
 
 
@@ -41,7 +65,7 @@ def strip_markers(text: str) -> tuple[str, list[str]]:
     for rule in RULES:
         def _note(match: re.Match[str], rule: Rule = rule) -> str:
             removed.append(match.group(0))
-            return match.expand(rule.keep) if rule.keep else ""
+            return match.expand(rule.keep) if rule.keep else " "
 
         text = rule.pattern.sub(_note, text)
     if removed:
