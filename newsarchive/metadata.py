@@ -32,6 +32,8 @@ class Markup:
     canonical_url: str | None = None
     page_type: str | None = None
     keywords: list[str] = field(default_factory=list)
+    # Headline candidates the publisher states: JSON-LD headline, og:title, twitter:title.
+    titles: list[str] = field(default_factory=list)
 
 
 _PUBLISHED_META = (
@@ -50,9 +52,12 @@ def read_markup(tree: HtmlElement) -> Markup:
     markup = Markup()
     markup.published = _first_date(
         [ld_first.get("datePublished")] + [meta.get(k) for k in _PUBLISHED_META]
-        + _time_elements(tree)
+        + _itemprop_values(tree, "datePublished") + _time_elements(tree)
     )
-    markup.modified = _first_date([ld_first.get("dateModified")] + [meta.get(k) for k in _MODIFIED_META])
+    markup.modified = _first_date(
+        [ld_first.get("dateModified")] + [meta.get(k) for k in _MODIFIED_META]
+        + _itemprop_values(tree, "dateModified")
+    )
     markup.language = _language(tree, meta)
     markup.canonical_url = _canonical(tree, meta)
     markup.page_type = (_ld_type_name(ld_article) if ld_article else None) or meta.get("og:type") or (
@@ -62,6 +67,8 @@ def read_markup(tree: HtmlElement) -> Markup:
     if isinstance(keywords, str):
         keywords = keywords.split(",")
     markup.keywords = [k.strip() for k in keywords if isinstance(k, str) and k.strip()]
+    titles = [ld_first.get("headline"), meta.get("og:title"), meta.get("twitter:title")]
+    markup.titles = [t.strip() for t in titles if isinstance(t, str) and t.strip()]
     return markup
 
 
@@ -106,6 +113,14 @@ def _ld_type_name(obj: dict) -> str | None:
 
 def _ld_type(obj: dict) -> str:
     return (_ld_type_name(obj) or "").lower()
+
+
+def _itemprop_values(tree: HtmlElement, prop: str) -> list[str | None]:
+    """Microdata values of ``prop`` on any element: content, datetime, else the text."""
+    return [
+        el.get("content") or el.get("datetime") or el.text_content()
+        for el in tree.xpath("//*[@itemprop=$prop]", prop=prop)[:3]
+    ]
 
 
 def _time_elements(tree: HtmlElement) -> list[str | None]:

@@ -1,0 +1,107 @@
+"""Markup metadata (newsarchive/metadata.py) and headline choice (newsarchive/headline.py)."""
+
+import pytest
+
+from newsarchive.extractor import parse
+from newsarchive.headline import choose_headline
+from newsarchive.metadata import normalise_date, read_markup
+
+
+def _markup(head: str = "", body: str = "<p>text</p>"):
+    return read_markup(parse(f"<html><head>{head}</head><body>{body}</body></html>"))
+
+
+@pytest.mark.parametrize(
+    "head, body, expected",
+    [
+        ('<meta property="article:published_time" content="2024-03-01T09:30:00Z">', "<p>t</p>", "2024-03-01T09:30:00+00:00"),
+        ('<meta name="pubdate" content="20240302">', "<p>t</p>", "2024-03-02"),
+        (
+            '<script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"WebPage"},'
+            '{"@type":"NewsArticle","datePublished":"2024-03-03T10:00:00+01:00"}]}</script>',
+            "<p>t</p>",
+            "2024-03-03T10:00:00+01:00",
+        ),
+        ("", '<time datetime="2024-03-04">4 March</time><p>t</p>', "2024-03-04"),
+        ("", '<span itemprop="datePublished" content="2024-03-05">5 March</span>', "2024-03-05"),
+        ("", '<time itemprop="datePublished" datetime="2024-03-06T08:00">x</time>', "2024-03-06T08:00:00"),
+        ('<meta itemprop="datePublished" content="2024-03-07">', "<p>t</p>", "2024-03-07"),
+    ],
+)
+def test_published_date_from_markup(head, body, expected):
+    assert _markup(head, body).published == expected
+
+
+def test_no_date_when_markup_has_none():
+    assert _markup("", "<p>Posted on a Monday</p>").published is None
+
+
+def test_broken_json_ld_does_not_hide_meta_tags():
+    m = _markup('<script type="application/ld+json">{broken</script>'
+                '<meta property="article:published_time" content="2024-01-01">')
+    assert m.published == "2024-01-01"
+
+
+def test_modified_language_canonical_and_type():
+    m = read_markup(parse(
+        '<html lang="en-GB"><head><link rel="canonical" href="https://ex.com/a">'
+        '<meta property="article:modified_time" content="2024-02-02T00:00:00Z">'
+        '<meta property="og:type" content="article"></head><body><p>t</p></body></html>'
+    ))
+    assert m.modified == "2024-02-02T00:00:00+00:00"
+    assert m.language == "en"
+    assert m.canonical_url == "https://ex.com/a"
+    assert m.page_type == "article"
+
+
+def test_headline_candidates_collected():
+    m = _markup('<meta property="og:title" content="Big news today">'
+                '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Big news today, again"}</script>')
+    assert m.titles == ["Big news today, again", "Big news today"]
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2024-05-06", "2024-05-06"),
+    ("2024-05-06T07:08:09Z", "2024-05-06T07:08:09+00:00"),
+    ("20240506", "2024-05-06"),
+    ("May 6, 2024", None),
+])
+def test_normalise_date(value, expected):
+    assert normalise_date(value) == expected
+
+
+def _tree(title: str, body: str = ""):
+    return parse(f"<html><head><title>{title}</title></head><body>{body}<p>x</p></body></html>")
+
+
+def test_headline_prefers_heading_inside_title():
+    tree = _tree("Council approves new bridge - Local - Daily Gazette",
+                 "<h1>Daily Gazette</h1><h2>Council approves new bridge</h2>")
+    assert choose_headline(tree, [], "Daily Gazette") == "Council approves new bridge"
+
+
+def test_headline_cuts_site_name_from_title():
+    tree = _tree("Council approves new bridge | Daily Gazette")
+    assert choose_headline(tree, [], None) == "Council approves new bridge"
+
+
+def test_headline_keeps_colon_headlines_whole():
+    tree = _tree("Bridge vote: council approves the new crossing | Gazette")
+    assert choose_headline(tree, [], None) == "Bridge vote: council approves the new crossing"
+
+
+def test_headline_uses_og_title_when_it_is_part_of_title():
+    tree = _tree("Storm closes schools across the county – The Herald")
+    assert choose_headline(tree, ["Storm closes schools across the county"], None) == (
+        "Storm closes schools across the county"
+    )
+
+
+def test_headline_ignores_short_section_labels():
+    tree = _tree("Anand draws with Aronian in round five - Chess News", "<h1>Related News</h1>")
+    assert choose_headline(tree, [], "Related News") == "Anand draws with Aronian in round five"
+
+
+def test_short_headline_that_is_a_title_segment():
+    tree = _tree("Storm warning | Fixture News", "<h1>Storm warning</h1>")
+    assert choose_headline(tree, [], "Storm warning") == "Storm warning"
