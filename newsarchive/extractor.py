@@ -1,9 +1,11 @@
-"""Main-text extraction: trafilatura plus our own cleaning.
+"""Main-text extraction: trafilatura refereed by readability, plus our own cleaning.
 
 ``extract(html, url)`` is the one entry point the crawl, re-extraction and
 imports share. It parses the page once, reads the markup metadata, runs
-trafilatura on the same tree, then cleans the text: marker residue, the
-repeated headline and reader comments go, and what went is recorded.
+trafilatura (fast mode, no comments) and readability-lxml on the same tree
+and keeps the lines both agree on (see ``consensus``), then cleans the text:
+marker residue, furniture lines, the repeated headline go, and what went is
+recorded in ``Article.removed``. docs/extraction.md has the measurements.
 """
 
 from __future__ import annotations
@@ -13,18 +15,33 @@ import logging
 import re
 from urllib.parse import urljoin
 
+from datetime import date
+
 import trafilatura
-from lxml.html import HtmlElement
+from lxml.etree import ParserError
+from lxml.html import HtmlElement, document_fromstring
+from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html
 from w3lib.encoding import html_to_unicode
 
 from newsarchive.article import Article
+from newsarchive.consensus import combine, readability_text
+from newsarchive.furniture import strip_furniture
+from newsarchive.headline import choose_headline
 from newsarchive.markers import strip_markers
 from newsarchive.metadata import read_markup
 
 logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"\w+")
+
+# fast=True skips trafilatura's own readability/jusText fallback: we run
+# readability ourselves and use it both as fallback and as a line referee.
+# Tables stay in (sports results, figures); layout-table junk is what the
+# referee removes.
+TRAFILATURA_OPTIONS: dict = {"fast": True, "include_comments": False, "include_tables": True}
+# Set False to measure trafilatura alone (bench variants).
+USE_SECOND_OPINION = True
 
 
 def extract(html: str | bytes, url: str | None = None) -> Article | None:
@@ -39,18 +56,24 @@ def extract(html: str | bytes, url: str | None = None) -> Article | None:
     if tree is None:
         return None
     markup = read_markup(tree)
-    doc = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=False, include_tables=True
-    )
-    if doc is None or not (doc.text or "").strip():
+    doc = _metadata(tree, url)
+    title = choose_headline(tree, markup.titles, doc.title)
+    body = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)
+    text = (body.text or "").strip() if body is not None else ""
+    removed: list[str] = []
+    if USE_SECOND_OPINION:
+        # Last reader of the tree: readability drops hidden elements from it.
+        text, removed = combine(text, readability_text(tree))
+    if not text.strip():
         return None
-    text, removed = clean_text(doc.text, doc.title)
+    text, cleaned = clean_text(text, title, doc.title)
+    removed += cleaned
     if not text:
         return None
     canonical = markup.canonical_url or doc.url
     return Article(
         text=text,
-        title=doc.title,
+        title=title,
         authors=split_authors(doc.author),
         published=markup.published or doc.date,
         modified=markup.modified,
@@ -75,19 +98,73 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     return text
 
 
+def _metadata(tree: HtmlElement, url: str | None):
+    """trafilatura's metadata without htmldate's extensive (dateparser) search.
+
+    The extensive search costs more than the text extraction itself; our
+    markup reader already takes dates from meta tags, JSON-LD and <time>.
+    """
+    date_config = {"extensive_search": False, "original_date": True, "max_date": date.today().isoformat()}
+    return extract_metadata(tree, url, date_config, extensive=False)
+
+
 def parse(html: str) -> HtmlElement | None:
-    """Parse to an lxml tree; None for input lxml cannot make a document of (empty, binary)."""
+    """Parse to an lxml tree; None for input lxml cannot make a document of (empty, binary).
+
+    Two repairs for broken pages that would otherwise come out empty:
+    trafilatura's loader rejects documents with a mangled doctype, so we fall
+    back to lxml's own document parser; and an unterminated ``<title>``
+    swallows the whole page as title text, so we close it and parse again.
+    """
     if not html.strip():
         return None
     tree = load_html(html)
-    return tree if isinstance(tree, HtmlElement) else None
+    if not isinstance(tree, HtmlElement):
+        tree = _parse_lenient(html)
+    if tree is not None and _title_swallowed_page(tree):
+        logger.debug("unterminated <title>: closing it and parsing again")
+        repaired = _parse_lenient(_close_title(html))
+        tree = repaired if repaired is not None else tree
+    return tree
 
 
-def clean_text(text: str, title: str | None) -> tuple[str, list[str]]:
-    """Apply our cleaning to trafilatura's text; return the text and the removed pieces."""
+def _parse_lenient(html: str) -> HtmlElement | None:
+    try:
+        return document_fromstring(html)
+    except (ParserError, ValueError) as err:
+        logger.debug("lxml cannot parse the page: %s", err)
+        return None
+
+
+def _title_swallowed_page(tree: HtmlElement) -> bool:
+    title = tree.find(".//title")
+    text = title.text if title is not None else None
+    return bool(text) and len(text) > 500 and ("</head" in text or "<body" in text or "<div" in text)
+
+
+_TITLE_OPEN = re.compile(r"<title[^>]*>", re.IGNORECASE)
+
+
+def _close_title(html: str) -> str:
+    """Insert ``</title>`` at the first tag after ``<title>``."""
+    match = _TITLE_OPEN.search(html)
+    if not match:
+        return html
+    end = html.find("<", match.end())
+    return html if end < 0 else html[:end] + "</title>" + html[end:]
+
+
+def clean_text(text: str, title: str | None, *other_titles: str | None) -> tuple[str, list[str]]:
+    """Apply our cleaning to the extracted text; return the text and the removed pieces.
+
+    The first line goes when it repeats the headline (``title`` or any of
+    ``other_titles``): the headline is stored in ``Article.title``.
+    """
     text, removed = strip_markers(text)
-    lines = text.split("\n")
-    if title and lines and _same_words(lines[0], title):
+    text, furniture = strip_furniture(text)
+    removed += furniture
+    lines = [line for line in text.split("\n") if line.strip()]
+    if lines and any(t and _same_words(lines[0], t) for t in (title, *other_titles)):
         removed.append(lines.pop(0))
     return "\n".join(lines).strip(), removed
 

@@ -1,0 +1,96 @@
+"""Page furniture that survives extraction, recognised line by line from a rule table.
+
+Extractors keep short lines such as "Advertisement", "Read more: ...",
+"Share this", "0 Comments" or "© 2024 ... All rights reserved" when they sit
+inside the article container. Each rule is data: a name and a pattern that
+must match the *whole* line. Rules apply only to short lines, because real
+sentences contain the same words ("... said in an advertisement ..."). A
+short line repeated several times on one page (a gallery label, a "From the
+campaign trail" caption) is furniture as well.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+_WORD = re.compile(r"\w+")
+
+# Lines with more words than this are prose: no rule touches them.
+MAX_WORDS = 12
+# A short line seen this often on one page is a repeated label, not text.
+REPEAT_MIN = 3
+REPEAT_MAX_WORDS = 8
+
+
+@dataclass(frozen=True)
+class LineRule:
+    name: str
+    pattern: re.Pattern[str]
+    max_words: int = MAX_WORDS
+
+
+def _rule(name: str, pattern: str, max_words: int = MAX_WORDS) -> LineRule:
+    # Anchored at both ends: the rule describes the whole line, optional trailing punctuation.
+    return LineRule(name, re.compile(rf"^(?:{pattern})[\s.:!|»›>-]*$", re.IGNORECASE), max_words)
+
+
+_SOCIAL = r"facebook|twitter|x|linkedin|pinterest|reddit|whatsapp|email|e-mail|instagram|google\+?|digg|stumbleupon|delicious"
+
+RULES: tuple[LineRule, ...] = (
+    _rule("advert", r"(?:advertisement|advertising|sponsored(?: content)?|ad|ads by \w+|paid content)"),
+    _rule("continues", r"(?:advertisement\W*)?(?:story|article|text) continues (?:below|after (?:the )?(?:advertisement|ad))"),
+    _rule("continue-reading", r"(?:continue reading(?: (?:below|the main story|this article))?|scroll (?:down )?to continue.*)"),
+    _rule("read-more", r"(?:read|see|find out|learn) more(?:\W.*)?", 10),
+    _rule("related", r"(?:related|see also|also read|also see|more on this(?: story| topic)?|recommended(?: for you)?|"
+                     r"you (?:may|might) also like|more (?:from|stories|news|articles|headlines)\b.*|"
+                     r"related (?:stories|articles|content|links|coverage|news|posts|videos|topics))"
+                     r"(?:\s*:.*)?", 10),
+    _rule("most-read", r"(?:most (?:read|viewed|popular|emailed|shared|commented)|top stories|latest news|"
+                       r"trending(?: now)?|editor'?s picks)(?:\W.*)?", 6),
+    _rule("newsletter", r"(?:sign up|subscribe|register|join)\b.*\b(?:newsletter|e-?mail|alerts?|updates|digest|free)\b.*", 14),
+    _rule("newsletter-bare", r"(?:sign up(?: now| today| here)?|subscribe(?: now| today| here)?|newsletter)"),
+    _rule("share", rf"(?:share|tweet|print|email|e-mail|bookmark|save|reprints?|permalink|like|pin|"
+                   rf"share (?:this|on|via|with)\b.*|(?:share|post) (?:to|on) (?:{_SOCIAL})|"
+                   rf"(?:print|email|e-mail|save|share) (?:this|the) (?:story|article|page|post)|"
+                   rf"e-?mail (?:this )?(?:story |article )?to a friend|(?:{_SOCIAL}))"),
+    _rule("follow", rf"(?:follow|like|find|join) (?:us|me|@?\w+(?: \w+)?) on (?:{_SOCIAL}).*|follow @\w+.*|"
+                    rf"click here\b.*", 14),
+    _rule("comments", r"(?:comments? (?:are|is) (?:now )?closed|\d+ (?:comments?|responses?|replies)|no comments(?: yet)?|"
+                      r"(?:leave|post|add|write|view|show|read|hide|see) (?:a |your |all |the )?(?:\d+ )?(?:comments?|reply|replies)|"
+                      r"comments?(?: \(\d+\))?|be the first to comment(?: on this (?:article|story))?)"),
+    _rule("copyright", r"(?:©|\(c\)|copyright\b).*", 20),
+    _rule("rights", r".*\ball rights reserved\b.*", 20),
+    _rule("text-size", r"(?:font|text)(?: size)?\s*:?\s*(?:[-+a]\s*)*|(?:increase|decrease|reset) (?:font|text) size"),
+    _rule("nav", r"(?:back to top|skip to (?:main )?content|home|previous|next|prev|(?:previous|next) (?:article|story|page|post|slide)|"
+                 r"page \d+ of \d+|(?:image|photo|slide|picture) \d+ (?:of|/) \d+|\d+ of \d+|loading|"
+                 r"(?:please )?enable javascript.*|your browser does not support.*)"),
+    _rule("tags", r"(?:tags|filed under|topics|posted in|categories)\s*:.*", 14),
+)
+
+
+def _is_furniture(line: str) -> str | None:
+    """Name of the rule the line matches, or None for text."""
+    stripped = line.strip()
+    words = len(_WORD.findall(stripped))
+    for rule in RULES:
+        if words <= rule.max_words and rule.pattern.match(stripped):
+            return rule.name
+    return None
+
+
+def strip_furniture(text: str) -> tuple[str, list[str]]:
+    """Drop furniture lines and short lines repeated on the page; return text and dropped lines."""
+    lines = text.split("\n")
+    counts = Counter(line.strip().lower() for line in lines if line.strip())
+    kept: list[str] = []
+    removed: list[str] = []
+    for line in lines:
+        key = line.strip().lower()
+        repeated = counts[key] >= REPEAT_MIN and len(_WORD.findall(key)) <= REPEAT_MAX_WORDS
+        if key and (repeated or _is_furniture(line)):
+            removed.append(line.strip())
+        else:
+            kept.append(line)
+    return "\n".join(kept), removed
