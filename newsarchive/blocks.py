@@ -1,0 +1,209 @@
+"""The page as a list of text blocks, each judged as text or boilerplate on its own features.
+
+``page_blocks`` walks the DOM once and cuts its text at block-level
+elements, keeping per block what jusText (Pomikálek, 2011) looks at: length,
+characters inside links, whether it is a heading. ``judge`` then applies
+jusText's classification (context-free classes from length, stopword and
+link density, then the context rules that settle short and near-good blocks
+by their neighbours).
+
+We re-implement it rather than call jusText because jusText parses the page
+again and recomputes each paragraph's text on every access: it costs more
+than trafilatura itself. Here the walk is lxml's C iterator and each block's
+figures are computed once.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from justext.utils import get_stoplist, get_stoplists
+from lxml import etree
+from lxml.html import HtmlElement
+
+# Elements that start a new block: jusText's paragraph tags plus HTML5 sections and <br>.
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body br caption center col colgroup dd details div dl dt "
+    "fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr legend li main nav ol "
+    "optgroup option p pre section summary table tbody td textarea tfoot th thead tr ul".split()
+)
+# Never text a reader sees as part of the page.
+SKIP_TAGS = frozenset(
+    "head title script style noscript template svg math iframe object embed select option "
+    "textarea button input canvas video audio map".split()
+)
+HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(slots=True)
+class Block:
+    text: str
+    link_chars: int = 0
+    heading: bool = False
+    # jusText's context-free class, then the final one: short, neargood, good, bad.
+    first: str = ""
+    label: str = ""
+
+    @property
+    def good(self) -> bool:
+        return self.label == "good"
+
+
+class _Builder:
+    """Accumulates text runs into blocks; a block ends at every block-level boundary."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self._parts: list[str] = []
+        self._link_chars = 0
+        self._heading = False
+
+    def add(self, text: str | None, in_link: bool, in_heading: bool) -> None:
+        if not text:
+            return
+        self._parts.append(text)
+        if in_link:
+            self._link_chars += len(text.strip())
+        self._heading = self._heading or in_heading
+
+    def cut(self) -> None:
+        if self._parts:
+            text = _SPACE.sub(" ", "".join(self._parts)).strip()
+            if text:
+                self.blocks.append(Block(text, min(self._link_chars, len(text)), self._heading))
+        self._parts = []
+        self._link_chars = 0
+        self._heading = False
+
+
+def page_blocks(tree: HtmlElement) -> list[Block]:
+    """The text blocks of ``tree`` in document order, markup-free and whitespace-collapsed."""
+    root = tree.find("body")
+    if root is None:
+        root = tree
+    builder = _Builder()
+    links = headings = 0
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    for event, el in walker:
+        if event in ("comment", "pi"):
+            # No text of their own, but their tail is the parent's text.
+            builder.add(el.tail, links > 0, headings > 0)
+            continue
+        tag = el.tag if isinstance(el.tag, str) else None
+        # Invisible elements are skipped whole; iterwalk still reports their "end", where the
+        # tail is added.
+        skipped = tag is None or tag in SKIP_TAGS or _hidden(el)
+        if event == "start":
+            if skipped:
+                walker.skip_subtree()
+                continue
+            if tag in BLOCK_TAGS:
+                builder.cut()
+            links += tag == "a"
+            headings += tag in HEADING_TAGS
+            builder.add(el.text, links > 0, headings > 0)
+            continue
+        if not skipped:
+            links -= tag == "a"
+            headings -= tag in HEADING_TAGS
+            if tag in BLOCK_TAGS:
+                builder.cut()
+        if el is not root:
+            builder.add(el.tail, links > 0, headings > 0)
+    builder.cut()
+    return builder.blocks
+
+
+_DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def _hidden(el: HtmlElement) -> bool:
+    """Hidden from readers by markup: print copies, collapsed tabs, templates for scripts."""
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    style = el.get("style")
+    return bool(style) and _DISPLAY_NONE.search(style) is not None
+
+
+# jusText's parameters as trafilatura tunes them for its own fallback (external.try_justext):
+# more lenient than jusText's defaults, which suit its per-language stoplists better.
+LENGTH_LOW = 50
+LENGTH_HIGH = 150
+STOPWORDS_LOW = 0.1
+STOPWORDS_HIGH = 0.2
+MAX_LINK_DENSITY = 0.25
+
+
+@functools.lru_cache(maxsize=None)
+def stoplist(language: str | None = None) -> frozenset[str]:
+    """jusText's stopwords for ``language`` (an ISO code or jusText name); all languages' for None."""
+    from trafilatura.settings import JUSTEXT_LANGUAGES
+
+    name = JUSTEXT_LANGUAGES.get((language or "").split("-")[0].lower()) if language else None
+    if name:
+        return frozenset(get_stoplist(name))
+    return frozenset(word for lang in get_stoplists() for word in get_stoplist(lang))
+
+
+def judge(blocks: list[Block], stopwords: frozenset[str]) -> list[Block]:
+    """Label each block good or bad, jusText's way (headings are judged like other blocks)."""
+    for block in blocks:
+        block.first = block.label = _context_free(block, stopwords)
+    _settle_short(blocks)
+    _settle_neargood(blocks)
+    return blocks
+
+
+def _context_free(block: Block, stopwords: frozenset[str]) -> str:
+    text = block.text
+    length = len(text)
+    if block.link_chars > MAX_LINK_DENSITY * length or "\xa9" in text:
+        return "bad"
+    if length < LENGTH_LOW:
+        return "bad" if block.link_chars else "short"
+    words = text.lower().split()
+    density = sum(w in stopwords for w in words) / len(words)
+    if density >= STOPWORDS_HIGH:
+        return "good" if length > LENGTH_HIGH else "neargood"
+    return "neargood" if density >= STOPWORDS_LOW else "bad"
+
+
+def _neighbour(blocks: list[Block], i: int, step: int, ignore_neargood: bool) -> str:
+    """Label of the nearest good/bad (or near-good) block in direction ``step``; edges count as bad."""
+    i += step
+    while 0 <= i < len(blocks):
+        label = blocks[i].label
+        if label in ("good", "bad") or (label == "neargood" and not ignore_neargood):
+            return label
+        i += step
+    return "bad"
+
+
+def _settle_short(blocks: list[Block]) -> None:
+    new: dict[int, str] = {}
+    for i, block in enumerate(blocks):
+        if block.label != "short":
+            continue
+        before, after = _neighbour(blocks, i, -1, True), _neighbour(blocks, i, 1, True)
+        if before == after:
+            new[i] = before
+        elif (before == "bad" and _neighbour(blocks, i, -1, False) == "neargood") or (
+            after == "bad" and _neighbour(blocks, i, 1, False) == "neargood"
+        ):
+            new[i] = "good"
+        else:
+            new[i] = "bad"
+    for i, label in new.items():
+        blocks[i].label = label
+
+
+def _settle_neargood(blocks: list[Block]) -> None:
+    for i, block in enumerate(blocks):
+        if block.label != "neargood":
+            continue
+        both_bad = _neighbour(blocks, i, -1, True) == "bad" and _neighbour(blocks, i, 1, True) == "bad"
+        block.label = "bad" if both_bad else "good"
