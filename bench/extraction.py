@@ -92,39 +92,19 @@ def _justext(html: bytes, url: str | None) -> str:
     return "\n".join(p.text for p in paras if not p.is_boilerplate)
 
 
-def _newsarchive(html: bytes, url: str | None) -> str:
+def _newsarchive(strategy: str = "vote") -> Callable[[bytes, str | None], str]:
     from newsarchive import extract
 
-    art = extract(html, url)
-    return art.text if art else ""
-
-
-def _newsarchive_variant(**settings) -> Callable[[bytes, str | None], str]:
-    """newsarchive with module settings changed, to measure one idea at a time."""
-    import newsarchive.extractor as ex
-
     def run(html: bytes, url: str | None) -> str:
-        saved = {k: getattr(ex, k) for k in settings}
-        for k, v in settings.items():
-            setattr(ex, k, v)
-        try:
-            return _newsarchive(html, url)
-        finally:
-            for k, v in saved.items():
-                setattr(ex, k, v)
+        art = extract(html, url, strategy=strategy)
+        return art.text if art else ""
     return run
 
 
-_SOLO = {"fast": False, "include_comments": False, "include_tables": True}
-
-
 EXTRACTORS: dict[str, Callable[[], Callable[[bytes, str | None], str]]] = {
-    "newsarchive": lambda: _newsarchive,
-    # trafilatura (with its own fallback) + our cleaning, no readability referee: v1 plus furniture rules.
-    "newsarchive-solo": lambda: _newsarchive_variant(USE_SECOND_OPINION=False, TRAFILATURA_OPTIONS=_SOLO),
-    "newsarchive-slow": lambda: _newsarchive_variant(TRAFILATURA_OPTIONS=_SOLO),
-    "newsarchive-notables": lambda: _newsarchive_variant(
-        TRAFILATURA_OPTIONS={"fast": True, "include_comments": False, "include_tables": False}),
+    "newsarchive": lambda: _newsarchive("vote"),
+    # trafilatura alone (fast mode, no comments) plus our cleaning: what the vote adds.
+    "newsarchive-trafilatura": lambda: _newsarchive("trafilatura"),
     "trafilatura": lambda: _trafilatura(),
     "trafilatura-nocomments": lambda: _trafilatura(include_comments=False),
     "trafilatura-json": lambda: _trafilatura_json,

@@ -1,11 +1,22 @@
-"""A second opinion on the main text: readability-lxml, and how to combine it with trafilatura.
+"""Three opinions on each block of the page, and the vote that picks the article text.
 
-trafilatura keeps too much on cluttered pages (link lists, layout-table
-cells, captions of unrelated stories); readability-lxml picks one content
-block and is more precise but sometimes misses or truncates the article.
-Their *agreement* is cleaner than either: we keep trafilatura's lines that
-readability's text also contains, and fall back to readability's text when
-trafilatura found much less than it (trafilatura chose the wrong block).
+No single extractor is right on every page. trafilatura keeps too much on
+cluttered pages (teasers, link lists, hidden copies of the story);
+readability-lxml picks one container, which is precise when it is the right
+one and a disaster when it is not (a quoted press release, an empty div);
+jusText judges each block on its own features and keeps stray good-looking
+blocks anywhere on the page. Their errors differ, so a vote over the page's
+blocks (``blocks.page_blocks``) is cleaner than any of them:
+
+- a block is kept when readability agrees with trafilatura or with the
+  jusText-style judgement;
+- trafilatura and the judgement alone outvote readability only on pages
+  where readability missed the main text, i.e. its blocks cover less than
+  ``READABILITY_MISSED`` of the words the other two agree on;
+- a long block repeated verbatim is kept once, unless trafilatura kept it
+  as often (hidden print copies and tab panes repeat whole stories).
+
+docs/extraction.md has the measurements behind each rule.
 """
 
 from __future__ import annotations
@@ -13,111 +24,129 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 from lxml.etree import ParserError
 from lxml.html import HtmlElement, fromstring
 from readability import Document
 from readability.readability import Unparseable
 
+from newsarchive.blocks import Block, page_blocks
+
 logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"\w+")
 SHINGLE = 4
-# A trafilatura line is kept when this share of its shingles is in readability's text.
-AGREE_SHARE = 0.5
-# Below this share of readability's length, trafilatura picked the wrong block: use readability.
-FALLBACK_RATIO = 0.5
-# Below this share of trafilatura's length, readability is no referee (it truncated): trust
-# trafilatura -- unless readability's text lies inside trafilatura's (this share of its shingles)
-# and is a real article's length: then trafilatura padded the article with the page around it.
-REFEREE_RATIO = 0.3
-CONTAINED_SHARE = 0.9
-MIN_REFEREE_WORDS = 40
-
-_BLOCKS = frozenset(
-    "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table blockquote pre section article "
-    "figure figcaption dd dt dl header footer aside main td th".split()
-)
+# A block is in an extractor's text when this share of its shingles is.
+SHARE = 0.5
+# Below this share of the trafilatura+jusText agreement, readability chose the wrong container.
+READABILITY_MISSED = 0.7
+# Repeats of blocks at least this long are copies, not style (a refrain, "Love,").
+REPEAT_MIN_WORDS = 10
 
 
 def readability_text(tree: HtmlElement) -> str:
     """readability-lxml's main text of ``tree``, one line per block.
 
-    readability drops hidden elements from the tree it is given, so call this
-    after every other reader of ``tree``.
+    readability rewrites the tree it is given (drops scripts, unlikely
+    candidates, turns divs into paragraphs), so call this after every other
+    reader of ``tree``.
     """
     try:
         summary = Document(tree).summary(html_partial=True)
-        return block_text(fromstring(summary)) if summary.strip() else ""
+        if not summary.strip():
+            return ""
+        return "\n".join(block.text for block in page_blocks(fromstring(summary)))
     except (Unparseable, ParserError) as err:
         logger.debug("readability found no content: %s", err)
         return ""
 
 
-def block_text(element: HtmlElement) -> str:
-    """Text of ``element`` with a line break at every block boundary and spaces collapsed."""
-    parts: list[str] = []
-    _walk(element, parts)
-    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
-    return "\n".join(line for line in lines if line)
+def _tokens(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
 
 
-# Never text: readability may hand back a whole document on pages it cannot score.
-_SKIP = frozenset(("head", "title", "script", "style", "noscript", "template"))
+def _shingles(tokens: list[str]) -> Counter[tuple[str, ...]]:
+    # zip over shifted views builds the 4-tuples in C.
+    return Counter(zip(tokens, tokens[1:], tokens[2:], tokens[3:]))
 
 
-def _walk(element: HtmlElement, parts: list[str]) -> None:
-    if element.tag in _SKIP:
-        if element.tail:
-            parts.append(element.tail)
-        return
-    block = isinstance(element.tag, str) and element.tag in _BLOCKS
-    if block:
-        parts.append("\n")
-    if element.text and isinstance(element.tag, str):
-        parts.append(element.text)
-    for child in element:
-        _walk(child, parts)
-    if block:
-        parts.append("\n")
-    if element.tail:
-        parts.append(element.tail)
+class _Opinion:
+    """One extractor's text, consumed block by block so a repeated block matches only as often as it
+    appears in the text."""
+
+    def __init__(self, text: str) -> None:
+        self._shingles = _shingles(_tokens(text))
+        # Blocks too short for a shingle match whole lines.
+        self._lines = Counter(" ".join(_tokens(line)) for line in text.split("\n"))
+
+    def take(self, tokens: list[str]) -> bool:
+        if len(tokens) < SHINGLE:
+            key = " ".join(tokens)
+            if self._lines.get(key, 0) > 0:
+                self._lines[key] -= 1
+                return True
+            return False
+        have = self._shingles
+        wanted = _shingles(tokens)
+        found = {k: min(n, have[k]) for k, n in wanted.items() if k in have}
+        if sum(found.values()) < SHARE * (len(tokens) - SHINGLE + 1):
+            return False
+        for k, n in found.items():
+            if have[k] == n:
+                del have[k]
+            else:
+                have[k] -= n
+        return True
 
 
-def _shingles(text: str) -> Counter[tuple[str, ...]]:
-    toks = _WORD.findall(text.lower())
-    if len(toks) < SHINGLE:
-        return Counter([tuple(toks)]) if toks else Counter()
-    return Counter(tuple(toks[i : i + SHINGLE]) for i in range(len(toks) - SHINGLE + 1))
+@dataclass(slots=True)
+class Ballot:
+    block: Block
+    words: int
+    trafilatura: bool
+    readability: bool
+    judged_good: bool
 
 
-def _inside(reference: Counter[tuple[str, ...]], primary: str, n_reference: int) -> bool:
-    """Is the (short) reference text an article-sized part of ``primary``?"""
-    if n_reference < MIN_REFEREE_WORDS:
-        return False
-    shared = sum((reference & _shingles(primary)).values())
-    return shared >= CONTAINED_SHARE * sum(reference.values())
+def ballots(blocks: list[Block], trafilatura: str, readability: str) -> list[Ballot]:
+    """Each block with the three opinions on it, in document order."""
+    t, r = _Opinion(trafilatura), _Opinion(readability)
+    out = []
+    for block in blocks:
+        tokens = _tokens(block.text)
+        if tokens:
+            out.append(Ballot(block, len(tokens), t.take(tokens), r.take(tokens), block.good))
+    return out
 
 
-def combine(primary: str, second: str) -> tuple[str, list[str]]:
-    """trafilatura's text (``primary``) refereed by readability's (``second``).
+def readability_missed(votes: list[Ballot]) -> bool:
+    """Did readability choose a container other than the one trafilatura and jusText agree on?"""
+    agreed = sum(b.words for b in votes if b.trafilatura and b.judged_good)
+    shared = sum(b.words for b in votes if b.trafilatura and b.judged_good and b.readability)
+    return agreed > 0 and shared < READABILITY_MISSED * agreed
 
-    Returns the text and the lines dropped for lack of agreement.
-    """
-    n_primary, n_second = len(_WORD.findall(primary)), len(_WORD.findall(second))
-    if n_second and n_primary < FALLBACK_RATIO * n_second:
-        logger.debug("primary text %d words vs %d: using the second opinion", n_primary, n_second)
-        return second, []
-    reference = _shingles(second)
-    if not n_second or (n_second < REFEREE_RATIO * n_primary and not _inside(reference, primary, n_second)):
-        return primary, []
+
+def vote(blocks: list[Block], trafilatura: str, readability: str) -> tuple[str, list[str]]:
+    """The article text elected from ``blocks``; also trafilatura's lines the vote left out."""
+    votes = ballots(blocks, trafilatura, readability)
+    outvoted = readability_missed(votes)
     kept: list[str] = []
     dropped: list[str] = []
-    for line in primary.split("\n"):
-        shingles = _shingles(line)
-        total = sum(shingles.values())
-        if not total:
-            continue
-        shared = sum((shingles & reference).values())
-        (kept if shared >= AGREE_SHARE * total else dropped).append(line)
+    seen: set[str] = set()
+    for b in votes:
+        elected = b.readability and (b.trafilatura or b.judged_good) or (
+            outvoted and b.trafilatura and b.judged_good
+        )
+        if elected and b.words >= REPEAT_MIN_WORDS:
+            key = " ".join(_tokens(b.block.text))
+            elected = b.trafilatura or key not in seen
+            seen.add(key)
+        if elected:
+            kept.append(b.block.text)
+        elif b.trafilatura:
+            dropped.append(b.block.text)
+    if not kept:
+        # No block has two opinions for it: trust trafilatura's own text rather than nothing.
+        return trafilatura.strip() or readability.strip(), []
     return "\n".join(kept), dropped

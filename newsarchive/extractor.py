@@ -1,11 +1,11 @@
-"""Main-text extraction: trafilatura refereed by readability, plus our own cleaning.
+"""Main-text extraction: a vote of trafilatura, readability and a jusText-style judgement, plus our cleaning.
 
 ``extract(html, url)`` is the one entry point the crawl, re-extraction and
-imports share. It parses the page once, reads the markup metadata, runs
-trafilatura (fast mode, no comments) and readability-lxml on the same tree
-and keeps the lines both agree on (see ``consensus``), then cleans the text:
-marker residue, furniture lines, the repeated headline go, and what went is
-recorded in ``Article.removed``. docs/extraction.md has the measurements.
+imports share. It parses the page once, reads the markup metadata, cuts the
+page into blocks and keeps the blocks the three opinions elect (see
+``consensus``), then cleans the text: marker residue, furniture lines and
+the repeated headline go, and what went is recorded in ``Article.removed``.
+docs/extraction.md has the measurements.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from trafilatura.utils import load_html
 from w3lib.encoding import html_to_unicode
 
 from newsarchive.article import Article
-from newsarchive.consensus import combine, readability_text
+from newsarchive.blocks import judge, page_blocks, stoplist
+from newsarchive.consensus import readability_text, vote
 from newsarchive.furniture import strip_furniture
 from newsarchive.headline import choose_headline
 from newsarchive.markers import strip_markers
@@ -35,21 +36,22 @@ logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"\w+")
 
-# fast=True skips trafilatura's own readability/jusText fallback: we run
-# readability ourselves and use it both as fallback and as a line referee.
-# Tables stay in (sports results, figures); layout-table junk is what the
-# referee removes.
+# fast=True skips trafilatura's own readability/jusText fallback: the vote
+# runs readability and a jusText-style judgement itself. Tables stay in
+# (sports results, figures); layout-table junk is what the vote removes.
 TRAFILATURA_OPTIONS: dict = {"fast": True, "include_comments": False, "include_tables": True}
-# Set False to measure trafilatura alone (bench variants).
-USE_SECOND_OPINION = True
+# How the main text is chosen: "vote" (see consensus) or "trafilatura" alone, for comparison.
+STRATEGIES = ("vote", "trafilatura")
 
 
-def extract(html: str | bytes, url: str | None = None) -> Article | None:
+def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote") -> Article | None:
     """Return the article in ``html`` with its metadata, or None when the page has no main text.
 
     ``html`` may be bytes (charset taken from a BOM or ``<meta charset>``,
     else detected) or already-decoded text.
     """
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}; choose from {STRATEGIES}")
     if isinstance(html, bytes):
         html = decode_html(html)
     tree = parse(html)
@@ -58,14 +60,8 @@ def extract(html: str | bytes, url: str | None = None) -> Article | None:
     markup = read_markup(tree)
     doc = _metadata(tree, url)
     title = choose_headline(tree, markup.titles, doc.title)
-    body = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)
-    text = (body.text or "").strip() if body is not None else ""
-    removed: list[str] = []
-    if USE_SECOND_OPINION:
-        # Last reader of the tree: readability drops hidden elements from it.
-        text, removed = combine(text, readability_text(tree))
-    if not text.strip():
-        return None
+    language = markup.language or doc.language
+    text, removed = _main_text(tree, url, language, strategy)
     text, cleaned = clean_text(text, title, doc.title)
     removed += cleaned
     if not text:
@@ -78,7 +74,7 @@ def extract(html: str | bytes, url: str | None = None) -> Article | None:
         published=markup.published or doc.date,
         modified=markup.modified,
         site=doc.sitename or doc.hostname,
-        language=markup.language or doc.language,
+        language=language,
         description=doc.description,
         tags=_unique(list(doc.tags or []) + markup.keywords),
         categories=list(doc.categories or []),
@@ -90,6 +86,17 @@ def extract(html: str | bytes, url: str | None = None) -> Article | None:
         fingerprint=fingerprint(text),
         removed=removed,
     )
+
+
+def _main_text(tree: HtmlElement, url: str | None, language: str | None, strategy: str) -> tuple[str, list[str]]:
+    """The page's main text and what the vote dropped from trafilatura's."""
+    body = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)
+    text = (body.text or "") if body is not None else ""
+    if strategy == "trafilatura":
+        return text, []
+    blocks = judge(page_blocks(tree), stoplist(language))
+    # readability rewrites the tree: it reads last.
+    return vote(blocks, text, readability_text(tree))
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:

@@ -1,0 +1,84 @@
+"""The vote (newsarchive/consensus.py): which blocks three opinions elect."""
+
+from lxml.html import document_fromstring
+
+from newsarchive.blocks import Block
+from newsarchive.consensus import ballots, readability_text, vote
+
+A = "The harbour bridge will stay closed until spring while engineers repair the storm damage."
+B = "Residents of the old town have been asked to use the ferry, which now runs every twenty minutes."
+C = "Council leaders said the repair would cost far more than the original estimate of two million."
+TEASER = "Police are looking for witnesses after a van crashed into a shop window in the high street."
+TEASER2 = "The school robotics team won the regional final with a machine that sorts recycling."
+
+
+def block(text: str, good: bool) -> Block:
+    return Block(text, label="good" if good else "bad")
+
+
+def test_readability_with_either_other_opinion_elects_a_block():
+    blocks = [block(A, True), block(B, False), block(C, True)]
+    text, dropped = vote(blocks, trafilatura=f"{A}\n{B}", readability=f"{A}\n{B}\n{C}")
+    assert text.split("\n") == [A, B, C]
+    assert dropped == []
+
+
+def test_trafilatura_and_judgement_alone_do_not_outvote_readability_that_found_the_story():
+    blocks = [block(A, True), block(B, True), block(C, True), block(TEASER, True)]
+    text, dropped = vote(blocks, trafilatura="\n".join([A, B, C, TEASER]), readability="\n".join([A, B, C]))
+    assert TEASER not in text
+    assert dropped == [TEASER]
+
+
+def test_when_readability_chose_another_container_the_other_two_decide():
+    # readability returned a teaser box; trafilatura and the judgement agree on the story.
+    blocks = [block(A, True), block(B, True), block(C, True), block(TEASER, False)]
+    text, _ = vote(blocks, trafilatura="\n".join([A, B, C]), readability=TEASER)
+    assert text.split("\n") == [A, B, C]
+
+
+def test_a_block_needs_two_opinions():
+    blocks = [block(TEASER, True), block(A, True), block(TEASER2, False)]
+    text, _ = vote(blocks, trafilatura=f"{A}\n{TEASER2}", readability=A)
+    assert text == A
+
+
+def test_a_repeated_block_matches_an_opinion_only_as_often_as_it_holds_it():
+    blocks = [block(A, True), block(A, True)]
+    votes = ballots(blocks, trafilatura=A, readability=f"{A}\n{A}")
+    assert [v.trafilatura for v in votes] == [True, False]
+    assert [v.readability for v in votes] == [True, True]
+
+
+def test_hidden_copies_of_the_story_are_kept_once():
+    # Print copy and tab pane: readability and the judgement see the story twice, trafilatura once.
+    blocks = [block(A, True), block(B, True), block(A, True), block(B, True)]
+    text, _ = vote(blocks, trafilatura=f"{A}\n{B}", readability=f"{A}\n{B}\n{A}\n{B}")
+    assert text.split("\n") == [A, B]
+
+
+def test_repeats_trafilatura_also_kept_are_the_article_quoting_itself():
+    blocks = [block(A, True), block(B, True), block(A, True)]
+    text, _ = vote(blocks, trafilatura=f"{A}\n{B}\n{A}", readability=f"{A}\n{B}\n{A}")
+    assert text.split("\n") == [A, B, A]
+
+
+def test_short_blocks_match_whole_lines():
+    blocks = [block("Damage", True), block(A, True), block("Share", False)]
+    text, _ = vote(blocks, trafilatura=f"Damage\n{A}\nShare this", readability=f"Damage\n{A}")
+    assert text.split("\n") == ["Damage", A]
+
+
+def test_no_block_elected_falls_back_to_trafilatura():
+    text, dropped = vote([block(TEASER, False)], trafilatura=A, readability="")
+    assert (text, dropped) == (A, [])
+
+
+def test_readability_text_is_one_line_per_block():
+    tree = document_fromstring(
+        "<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+        f"<article><h1>Bridge</h1><p>{A} {B}</p><p>{C} {A}</p><p>{B} {C}</p></article>"
+        "<footer>© Gazette</footer></body></html>"
+    )
+    lines = readability_text(tree).split("\n")
+    assert lines == ["Bridge", f"{A} {B}", f"{C} {A}", f"{B} {C}"]
