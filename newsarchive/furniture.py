@@ -40,7 +40,7 @@ _SOCIAL = r"facebook|twitter|x|linkedin|pinterest|reddit|whatsapp|email|e-mail|i
 
 RULES: tuple[LineRule, ...] = (
     _rule("advert", r"(?:advertisement|advertising|sponsored(?: content)?|ad|ads by \w+|paid content)"),
-    _rule("continues", r"(?:advertisement\W*)?(?:story|article|text) continues (?:below|after (?:the )?(?:advertisement|ad))"),
+    _rule("continues", r"(?:advertisement\W*)?(?:story|article|text) continues (?:below|after)(?: (?:the )?(?:advertisement|ad))?"),
     _rule("continue-reading", r"(?:continue reading(?: (?:below|the main story|this article))?|scroll (?:down )?to continue.*)"),
     _rule("read-more", r"(?:read|see|find out|learn) more(?:\W.*)?", 10),
     _rule("related", r"(?:related|see also|also read|also see|more on this(?: story| topic)?|recommended(?: for you)?|"
@@ -60,7 +60,8 @@ RULES: tuple[LineRule, ...] = (
     _rule("comments", r"(?:comments? (?:are|is) (?:now )?closed|\d+ (?:comments?|responses?|replies)|no comments(?: yet)?|"
                       r"(?:leave|post|add|write|view|show|read|hide|see) (?:a |your |all |the )?(?:\d+ )?(?:comments?|reply|replies)|"
                       r"comments?(?: \(\d+\))?|be the first to comment(?: on this (?:article|story))?)"),
-    _rule("copyright", r"(?:©|\(c\)|copyright\b).*", 20),
+    # A notice, not a sentence about copyright: the sign or the word, then a year.
+    _rule("copyright", r"(?:©|\(c\)|copyright\b)\s*(?:©|\(c\))?\s*(?:\d{4}\b|©).*|©.*", 20),
     _rule("rights", r".*\ball rights reserved\b.*", 20),
     _rule("text-size", r"(?:font|text)(?: size)?\s*:?\s*(?:[-+a]\s*)*|(?:increase|decrease|reset) (?:font|text) size"),
     _rule("nav", r"(?:back to top|skip to (?:main )?content|home|previous|next|prev|(?:previous|next) (?:article|story|page|post|slide)|"

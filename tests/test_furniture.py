@@ -1,0 +1,71 @@
+"""Furniture line rules (newsarchive/furniture.py): what each removes, and the prose it must keep."""
+
+import pytest
+
+from newsarchive.furniture import strip_furniture
+
+BODY = "The council approved the new bridge on Monday after a long debate about its cost."
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Advertisement",
+        "ADVERTISEMENT",
+        "Story continues below advertisement",
+        "Continue reading the main story",
+        "Read more: Storm closes harbour for a second day",
+        "Related articles",
+        "You may also like",
+        "Most read",
+        "Sign up for our newsletter",
+        "Subscribe to our daily email updates for free",
+        "Share this article",
+        "Share on Facebook",
+        "Tweet",
+        "Follow us on Twitter",
+        "0 Comments",
+        "Comments are closed.",
+        "Leave a comment",
+        "Be the first to comment",
+        "© 2024 Daily Gazette Ltd. All rights reserved.",
+        "Copyright 2012 The Associated Press.",
+        "Back to top",
+        "Image 3 of 12",
+        "Tags: council, bridge, harbour",
+    ],
+)
+def test_furniture_line_is_removed(line):
+    text, removed = strip_furniture(f"{BODY}\n{line}\n{BODY}")
+    assert text == f"{BODY}\n{BODY}"
+    assert removed == [line]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Real sentences that contain the rules' words are prose, by length or by shape.
+        "The advertisement, which ran for three weeks on local radio, was withdrawn after complaints.",
+        "Read more about the history of the bridge in the council's own archive, which opens in May.",
+        "Share prices fell sharply.",
+        "Comments made by the mayor on Monday were described as unhelpful by the opposition.",
+        "Readers were asked to follow the ferry timetable on the harbour website until further notice.",
+        "Copyright lawyers say the ruling will change how newspapers license photographs for years to come.",
+    ],
+)
+def test_prose_with_rule_words_is_kept(line):
+    text, removed = strip_furniture(f"{BODY}\n{line}")
+    assert text == f"{BODY}\n{line}"
+    assert removed == []
+
+
+def test_a_short_line_repeated_on_the_page_is_a_label():
+    label = "From the campaign trail"
+    text, removed = strip_furniture("\n".join([label, BODY, label, BODY, label]))
+    assert text == f"{BODY}\n{BODY}"
+    assert removed == [label] * 3
+
+
+def test_a_short_line_seen_twice_stays():
+    text, _ = strip_furniture("\n".join(["Damage", BODY, "Damage", BODY]))
+    assert text.count("Damage") == 2
