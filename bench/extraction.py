@@ -3,7 +3,6 @@
     .venv/bin/python bench/extraction.py                       # newsarchive vs trafilatura
     .venv/bin/python bench/extraction.py --extractor readability
     .venv/bin/python bench/extraction.py --extractor newsarchive --compare trafilatura
-    .venv/bin/python bench/extraction.py --boilerplate          # cross-page template learning
 
 Prints P/R/F1 (see bench/metric.py), CPU ms/page, per-source figures and the
 worst pages. Timings of extractors run in the same invocation are comparable;
@@ -23,7 +22,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -184,47 +182,6 @@ def metric_variants(run: Run, pages: list[Page]) -> None:
         print(f"   {label:34s} P {s.precision:.4f}  R {s.recall:.4f}  F1 {s.f1:.4f}")
 
 
-def site_of(page: Page) -> str:
-    host = urlsplit(page.url or "").hostname or "?"
-    return host[4:] if host.startswith("www.") else host
-
-
-def boilerplate_eval(run: Run, pages: list[Page], min_pages: int) -> None:
-    """Measure SiteBoilerplate on pages grouped by hostname.
-
-    offline: observe every page of the site, then clean each (a re-extraction pass);
-    online: pages in devset order, each observed then cleaned (what the crawl sees).
-    """
-    from newsarchive.boilerplate import SiteBoilerplate
-
-    groups: dict[str, list[Page]] = defaultdict(list)
-    for page in pages:
-        groups[site_of(page)].append(page)
-    big = {s for s, g in groups.items() if len(g) >= min_pages and s != "?"}
-    print(f"\n== boilerplate learning: {len(groups)} sites, {len(big)} with >= {min_pages} pages "
-          f"({sum(len(groups[s]) for s in big)} pages)")
-    base = scores_of(run, pages)
-    for mode in ("offline", "online"):
-        learner = SiteBoilerplate(min_pages=min_pages)
-        cleaned: dict[str, str] = {}
-        removed_lines: list[str] = []
-        if mode == "offline":
-            for page in pages:
-                learner.observe(site_of(page), run.outputs[page.id])
-        for page in pages:
-            if mode == "online":
-                learner.observe(site_of(page), run.outputs[page.id])
-            cleaned[page.id], removed = learner.clean(site_of(page), run.outputs[page.id])
-            removed_lines += removed
-        after = scores_of(Run(run.name + "+boilerplate", cleaned, 0.0), pages)
-        in_big = [p.id for p in pages if site_of(p) in big]
-        for label, ids in (("all pages", [p.id for p in pages]), (f"sites >= {min_pages}", in_big)):
-            b, a = summarise(base[i] for i in ids), summarise(after[i] for i in ids)
-            print(f"   {mode:7s} {label:14s} without F1 {b.f1:.4f} (P {b.precision:.4f} R {b.recall:.4f})"
-                  f"  with F1 {a.f1:.4f} (P {a.precision:.4f} R {a.recall:.4f})")
-        print(f"   {mode:7s} lines removed: {len(removed_lines)}; e.g. {removed_lines[:8]}")
-
-
 # Markup that states a publication date: meta tags, JSON-LD, itemprop, <time datetime>.
 _MARKUP_DATE = re.compile(
     r"""<meta[^>]+(?:property|name|itemprop)\s*=\s*["'](?:article:published_time|og:published_time|"""
@@ -279,8 +236,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int)
     ap.add_argument("--source", help="only pages of this source (L3S-GN1, Dragnet)")
     ap.add_argument("--variants", action="store_true", help="print metric variants per extractor")
-    ap.add_argument("--boilerplate", action="store_true", help="measure cross-page template learning")
-    ap.add_argument("--min-pages", type=int, default=3)
     ap.add_argument("--metadata", action="store_true", help="title match and date-found rates (newsarchive)")
     ap.add_argument("--dump", type=Path, help="write outputs as JSON lines to this file")
     args = ap.parse_args(argv)
@@ -305,8 +260,6 @@ def main(argv: list[str] | None = None) -> int:
             metric_variants(run, pages)
     if args.compare:
         compare(scores[names[0]], scores[args.compare], args.compare, args.margin)
-    if args.boilerplate:
-        boilerplate_eval(runs[names[0]], pages, args.min_pages)
     if args.dump:
         with open(args.dump, "w", encoding="utf-8") as fh:
             for page in pages:
