@@ -31,10 +31,32 @@ class LineRule:
     max_words: int = MAX_WORDS
 
 
-def _rule(name: str, pattern: str, max_words: int = MAX_WORDS) -> LineRule:
+def _rule(name: str, pattern: str, max_words: int = MAX_WORDS, flags: int = re.IGNORECASE) -> LineRule:
     # Anchored at both ends: the rule describes the whole line, optional trailing punctuation.
-    return LineRule(name, re.compile(rf"^(?:{pattern})[\s.:!|»›>-]*$", re.IGNORECASE), max_words)
+    return LineRule(name, re.compile(rf"^(?:{pattern})[\s.:!|»›>-]*$", flags), max_words)
 
+
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_WEEKDAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?"
+# One piece of a date stamp: a date or time part, a time zone, or a label word around them.
+_STAMP_PART = (
+    rf"(?:{_MONTH}|{_WEEKDAY}|\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{1,4}}|\d{{1,2}}[:.]\d{{2}}(?:[:.]\d{{2}})?|"
+    r"\d{1,4}(?:st|nd|rd|th)?|[ap]\.?m\.?|gmt|utc|[ecmp][sd]?t|bst|cest?|ist|aest|"
+    r"posted|published|updated|last|first|modified|created|date|on|at|of|the|ago|hours?|minutes?|mins?|days?|"
+    r"today|yesterday)"
+)
+# ... made only of such pieces, with a number and a date or a time among them (a lone "Sunday"
+# may be a subheading of a schedule).
+_DATE_STAMP = (rf"(?=.*\d)(?=.*(?:\b{_MONTH}|\b{_WEEKDAY}|\d{{4}}|\d:\d\d|\d/\d))"
+               rf"{_STAMP_PART}(?:[\s,.:;|()/–—-]+{_STAMP_PART})*")
+# "By JANE DOE, Associated Press Writer Sat Dec 29, 10:10 AM ET": capitalised names, then only
+# capitalised words, numbers and separators; "By Monday, the council..." is prose.
+_NAME = r"[A-Z][\w.'’-]*"
+_BYLINE_TAIL = rf"(?:{_NAME}|\d[\w:.,]*|and|in|at|of|for|the|[ap]\.?m\.?|[-–—|])"
+_BYLINE = (rf"(?:[Bb]y|BY|(?:[Ww]ritten|[Rr]eporting|[Pp]osted) by)\s+{_NAME}"
+           rf"(?:\s+(?:{_NAME}|and|&|de|van|von|der|da|del|la|le))*"
+           rf"(?:\s*[,|–—-]\s*{_BYLINE_TAIL}(?:[\s,]+{_BYLINE_TAIL})*)?")
 
 _SOCIAL = r"facebook|twitter|x|linkedin|pinterest|reddit|whatsapp|email|e-mail|instagram|google\+?|digg|stumbleupon|delicious"
 
@@ -68,6 +90,9 @@ RULES: tuple[LineRule, ...] = (
                  r"page \d+ of \d+|(?:image|photo|slide|picture) \d+ (?:of|/) \d+|\d+ of \d+|loading|"
                  r"(?:please )?enable javascript.*|your browser does not support.*)"),
     _rule("tags", r"(?:tags|filed under|topics|posted in|categories)\s*:.*", 14),
+    # Date stamps and bylines are metadata (Article.published, Article.authors), not text.
+    _rule("dateline", _DATE_STAMP),
+    _rule("byline", _BYLINE, 16, flags=0),
 )
 
 

@@ -33,6 +33,15 @@ BODY = "The council approved the new bridge on Monday after a long debate about 
         "Back to top",
         "Image 3 of 12",
         "Tags: council, bridge, harbour",
+        "Friday, December 28, 2007",
+        "Posted : Sat, 29 Dec 2007 06:23:36 GMT",
+        "Last Updated: January 11, 2008 11:43 EST",
+        "Updated at 11:31 a.m. ET",
+        "17/01/2008 18:04:44",
+        "By Steve Gorman",
+        "BY AARON BACK",
+        "By LIZ AUSTIN PETERSON, Associated Press Writer Sat Dec 29, 10:10 AM ET",
+        "By Abdi Sheikh and Aweys Yusuf",
     ],
 )
 def test_furniture_line_is_removed(line):
@@ -51,6 +60,11 @@ def test_furniture_line_is_removed(line):
         "Comments made by the mayor on Monday were described as unhelpful by the opposition.",
         "Readers were asked to follow the ferry timetable on the harbour website until further notice.",
         "Copyright lawyers say the ruling will change how newspapers license photographs for years to come.",
+        "By Monday, the council had approved the plan.",
+        "By the end of 2012",
+        "At 10:30 the court rose.",
+        "March 2012 budget vote delayed",
+        "Sunday",
     ],
 )
 def test_prose_with_rule_words_is_kept(line):
