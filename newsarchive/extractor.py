@@ -40,6 +40,8 @@ _WORD = re.compile(r"\w+")
 # runs readability and a jusText-style judgement itself. Tables stay in
 # (sports results, figures); layout-table junk is what the vote removes.
 TRAFILATURA_OPTIONS: dict = {"fast": True, "include_comments": False, "include_tables": True}
+# Longer headings are paragraphs set in heading type, not headlines.
+MAX_HEADLINE_WORDS = 30
 # How the main text is chosen: "vote" (see consensus) or "trafilatura" alone, for comparison.
 STRATEGIES = ("vote", "trafilatura")
 
@@ -59,9 +61,9 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
         return None
     markup = read_markup(tree)
     doc = _metadata(tree, url)
-    title = choose_headline(tree, markup.titles, doc.title)
     language = markup.language or doc.language
-    text, removed = _main_text(tree, url, language, strategy)
+    text, removed, lead = _main_text(tree, url, language, strategy)
+    title = choose_headline(tree, markup.titles, doc.title, lead=lead, url=url, site_name=doc.sitename)
     text, cleaned = clean_text(text, title, doc.title)
     removed += cleaned
     if not text:
@@ -88,15 +90,22 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
     )
 
 
-def _main_text(tree: HtmlElement, url: str | None, language: str | None, strategy: str) -> tuple[str, list[str]]:
-    """The page's main text and what the vote dropped from trafilatura's."""
+def _main_text(
+    tree: HtmlElement, url: str | None, language: str | None, strategy: str
+) -> tuple[str, list[str], str | None]:
+    """The page's main text, what the vote dropped from trafilatura's, and the heading it starts with."""
     body = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)
     text = (body.text or "") if body is not None else ""
     if strategy == "trafilatura":
-        return text, []
+        return text, [], None
     blocks = judge(page_blocks(tree), stoplist(language))
     # readability rewrites the tree: it reads last.
-    return vote(blocks, text, readability_text(tree))
+    text, dropped = vote(blocks, text, readability_text(tree))
+    first = text.split("\n", 1)[0]
+    # Some pages set whole paragraphs in <h2>: a headline is short.
+    is_headline = len(_WORD.findall(first)) <= MAX_HEADLINE_WORDS and any(b.heading and b.text == first for b in blocks)
+    lead = first if is_headline else None
+    return text, dropped, lead
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:

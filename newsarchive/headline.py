@@ -2,45 +2,75 @@
 
 trafilatura takes the only ``<h1>``, else meta titles, else ``<title>``; on
 older and cluttered pages the lone ``<h1>`` is a section label ("Related
-News") and ``<title>`` carries the site name ("... - Football - Sport").
-The headline is usually the part of ``<title>`` that is also a heading or
-meta title on the page, so we prefer a candidate found inside ``<title>``,
-then ``<title>`` with its site-name segments cut off.
+News") and ``<title>`` carries site and section names ("... - Football -
+Sport - smh.com.au"). The headline is usually the part of ``<title>`` that
+is also a heading or meta title on the page, so we prefer such a candidate
+(without separators of its own), then the heading the article text starts
+with, then the ``<title>`` segment that is not the site's name.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
 _WORD = re.compile(r"\w+")
-# Separators between headline and site/section names in <title>.
-_SEPARATORS = re.compile(r"\s+[|\-–—»/·]+\s+|\s*::\s*|_(?=[A-Z])|\s+\|\s*")
+# Separators between headline and site/section names in <title>. A colon counts only with a
+# space before it: "Bridge vote: council approves" is one headline, "Tehran Times : Bridge" is not.
+_SEPARATORS = re.compile(r"\s+[|\-–—»/·:>]+\s+|\s*::\s*|_(?=[A-Z])|\s+\|\s*")
 MIN_WORDS = 3
 MAX_CANDIDATES = 8
+# Host labels that say nothing about the site's name.
+_GENERIC_LABELS = frozenset("www com co org net news uk au ca us in de fr online web".split())
 
 
-def choose_headline(tree: HtmlElement, meta_titles: list[str | None], fallback: str | None) -> str | None:
-    """Best headline of the page; ``meta_titles`` are og:title, JSON-LD headline and the like."""
+def choose_headline(
+    tree: HtmlElement,
+    meta_titles: list[str],
+    fallback: str | None,
+    lead: str | None = None,
+    url: str | None = None,
+    site_name: str | None = None,
+) -> str | None:
+    """Best headline of the page.
+
+    ``meta_titles`` are og:title, JSON-LD headline and the like; ``fallback``
+    is trafilatura's title; ``lead`` is the heading the extracted text starts
+    with, if any; ``url`` and ``site_name`` help tell the site's name from the
+    headline among ``<title>`` segments.
+    """
     page_title = _clean(tree.findtext(".//title") or "")
-    candidates = [_clean(t) for t in meta_titles if t] + _headings(tree)
-    if fallback:
-        candidates.append(_clean(fallback))
-    # A candidate that is the whole <title> says nothing about where the site name is.
-    whole = _words(page_title)
-    inside = [c for c in candidates if _is_inside(c, page_title) and _words(c) != whole]
+    segments = _segments(page_title)
+    site = _site_tokens(url, site_name)
+    # trafilatura's title is not a candidate here: on such pages it is often the site's name,
+    # which is a <title> segment too.
+    candidates = [_clean(c) for c in [lead, *meta_titles, *_headings(tree)] if c and c.strip()]
+    inside = [c for c in candidates if _in_title(c, page_title, segments)]
     if inside:
-        return max(inside, key=lambda c: len(_words(c)))
-    # A short headline ("Storm warning | Fixture News") shows as a whole <title> segment.
-    segments = {tuple(_words(part)) for part in _segments(page_title)}
-    whole_segment = [c for c in candidates if len(segments) > 1 and tuple(_words(c)) in segments]
-    if whole_segment:
-        return max(whole_segment, key=lambda c: len(_words(c)))
-    segment = _main_segment(page_title)
-    if segment:
-        return segment
-    return fallback or (candidates[0] if candidates else None)
+        best = max(inside, key=lambda c: (not _SEPARATORS.search(c), len(_words(c))))
+        # "Bridge opens - Local" still carries a section name.
+        return _main_segment(best, _segments(best), site)
+    if lead:
+        return _clean(lead)
+    if len(segments) > 1:
+        return _main_segment(page_title, segments, site)
+    return page_title or (candidates[0] if candidates else None) or (_clean(fallback) if fallback else None)
+
+
+def _in_title(candidate: str, page_title: str, segments: list[str]) -> bool:
+    """Is ``candidate`` part of ``<title>`` (not all of it), long enough or a whole segment?"""
+    words = _words(candidate)
+    if not words or words == _words(page_title):
+        # A candidate that is the whole <title> says nothing about where the site name is.
+        return False
+    if len(segments) > 1 and any(words == _words(s) for s in segments):
+        # A short headline ("Storm warning | Fixture News") shows as a whole segment.
+        return True
+    if len(words) < MIN_WORDS:
+        return False
+    return f" {' '.join(words)} " in f" {' '.join(_words(page_title))} "
 
 
 def _headings(tree: HtmlElement) -> list[str]:
@@ -62,23 +92,29 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def _is_inside(candidate: str, page_title: str) -> bool:
-    """Is ``candidate`` (at least MIN_WORDS words) a contiguous word run of ``page_title``?"""
-    words = _words(candidate)
-    if len(words) < MIN_WORDS:
-        return False
-    padded = f" {' '.join(_words(page_title))} "
-    return f" {' '.join(words)} " in padded
-
-
 def _segments(page_title: str) -> list[str]:
     return [p.strip() for p in _SEPARATORS.split(page_title) if p and p.strip()]
 
 
-def _main_segment(page_title: str) -> str | None:
-    """The longest separator-delimited part of ``<title>``, when the title has several."""
-    parts = _segments(page_title)
-    if len(parts) < 2:
-        return page_title or None
+def _site_tokens(url: str | None, site_name: str | None) -> set[str]:
+    """Squashed names the site goes by: host labels ("smh", "theage") and its declared name."""
+    tokens = set()
+    host = urlsplit(url).hostname if url else None
+    if host:
+        tokens |= {label for label in host.split(".") if label not in _GENERIC_LABELS and len(label) > 2}
+    if site_name:
+        tokens.add("".join(_words(site_name)))
+    return tokens
+
+
+def _main_segment(title: str, segments: list[str], site_tokens: set[str]) -> str:
+    """The longest segment of ``title`` that does not name the site (``title`` if it has one)."""
+    if len(segments) < 2:
+        return title
+    def names_site(segment: str) -> bool:
+        squashed = "".join(_words(segment))
+        return any(token in squashed or squashed in token for token in site_tokens if squashed)
+
+    parts = [s for s in segments if not names_site(s)] or segments
     best = max(parts, key=lambda p: len(_words(p)))
-    return best if len(_words(best)) >= MIN_WORDS else page_title
+    return best if len(_words(best)) >= MIN_WORDS else title

@@ -118,3 +118,12 @@ def test_pages_without_main_text_give_none(html):
 def test_clean_text_drops_a_first_line_that_repeats_any_title():
     text, removed = clean_text(f"{TITLE}\n{PARAS[1]}", "Something else", TITLE)
     assert text == PARAS[1] and removed == [TITLE]
+
+
+def test_a_paragraph_set_in_a_heading_is_text_not_the_headline():
+    para = ("We are an organization of volunteers who publish a magazine offering analysis of politics and "
+            "culture, and our website is a forum for people who want to strengthen today's activism.")
+    html = (f"<html><head><title>The Volunteer: </title></head><body><h1>Who are we?</h1><h2>{para}</h2>"
+            f"<div><p>{PARAS[1]}</p></div></body></html>")
+    art = extract(html)
+    assert art is not None and para in art.text and art.title != para

@@ -105,3 +105,27 @@ def test_headline_ignores_short_section_labels():
 def test_short_headline_that_is_a_title_segment():
     tree = _tree("Storm warning | Fixture News", "<h1>Storm warning</h1>")
     assert choose_headline(tree, [], "Storm warning") == "Storm warning"
+
+
+def test_headline_skips_the_segment_that_names_the_site():
+    tree = _tree("Berkshire Eagle Online - Kerry endorses Obama")
+    assert choose_headline(tree, [], "Berkshire Eagle Online", url="http://www.berkshireeagle.com/ci_1") == (
+        "Kerry endorses Obama"
+    )
+
+
+def test_headline_candidate_with_section_names_is_cut_to_its_headline():
+    tree = _tree("Sport legends slam Aussie cricket team - National - Sport - Blayney Chronicle",
+                 "<h2>Sport legends slam Aussie cricket team - National</h2>")
+    assert choose_headline(tree, [], None) == "Sport legends slam Aussie cricket team"
+
+
+def test_headline_is_the_heading_the_text_starts_with_when_title_is_a_section_name():
+    tree = _tree("Lifestyle & Entertainment", "<h1>Film review: 'Diving' viewers see world through one eye</h1>")
+    lead = "Film review: 'Diving' viewers see world through one eye"
+    assert choose_headline(tree, [], "Lifestyle & Entertainment", lead=lead) == lead
+
+
+def test_headline_space_colon_separates_site_name():
+    tree = _tree("tehran times : Mapping dark matter")
+    assert choose_headline(tree, [], "tehran times", url="http://www.tehrantimes.com/x") == "Mapping dark matter"
