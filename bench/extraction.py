@@ -90,12 +90,16 @@ def _justext(html: bytes, url: str | None) -> str:
     return "\n".join(p.text for p in paras if not p.is_boilerplate)
 
 
-def _newsarchive(strategy: str = "vote") -> Callable[[bytes, str | None], str]:
+def _newsarchive(strategy: str = "vote", with_title: bool = False) -> Callable[[bytes, str | None], str]:
     from newsarchive import extract
 
     def run(html: bytes, url: str | None) -> str:
         art = extract(html, url, strategy=strategy)
-        return art.text if art else ""
+        if art is None:
+            return ""
+        # The headline is Article.title, not text; tools that keep it in their text (trafilatura)
+        # meet truths that include it (Dragnet's) on this reading.
+        return f"{art.title}\n{art.text}" if with_title and art.title else art.text
     return run
 
 
@@ -103,6 +107,7 @@ EXTRACTORS: dict[str, Callable[[], Callable[[bytes, str | None], str]]] = {
     "newsarchive": lambda: _newsarchive("vote"),
     # trafilatura alone (fast mode, no comments) plus our cleaning: what the vote adds.
     "newsarchive-trafilatura": lambda: _newsarchive("trafilatura"),
+    "newsarchive-title+text": lambda: _newsarchive("vote", with_title=True),
     "trafilatura": lambda: _trafilatura(),
     "trafilatura-nocomments": lambda: _trafilatura(include_comments=False),
     "trafilatura-json": lambda: _trafilatura_json,

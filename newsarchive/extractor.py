@@ -40,6 +40,8 @@ _WORD = re.compile(r"\w+")
 # runs readability and a jusText-style judgement itself. Tables stay in
 # (sports results, figures); layout-table junk is what the vote removes.
 TRAFILATURA_OPTIONS: dict = {"fast": True, "include_comments": False, "include_tables": True}
+# The headline copy is looked for this near the top of the text.
+HEADLINE_SEARCH_LINES = 5
 # Longer headings are paragraphs set in heading type, not headlines.
 MAX_HEADLINE_WORDS = 30
 # How the main text is chosen: "vote" (see consensus) or "trafilatura" alone, for comparison.
@@ -180,8 +182,13 @@ def clean_text(text: str, title: str | None, *other_titles: str | None) -> tuple
     text, furniture = strip_furniture(text)
     removed += furniture
     lines = [line for line in text.split("\n") if line.strip()]
-    if lines and any(t and _same_words(lines[0], t) for t in (title, *other_titles)):
-        removed.append(lines.pop(0))
+    titles = [t for t in (title, *other_titles) if t]
+    # The headline copy goes, with what precedes it near the top (kickers, breadcrumbs, teasers).
+    for i, line in enumerate(lines[:HEADLINE_SEARCH_LINES]):
+        if any(_same_words(line, t) for t in titles):
+            removed += lines[: i + 1]
+            lines = lines[i + 1 :]
+            break
     return "\n".join(lines).strip(), removed
 
 

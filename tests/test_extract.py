@@ -127,3 +127,14 @@ def test_a_paragraph_set_in_a_heading_is_text_not_the_headline():
             f"<div><p>{PARAS[1]}</p></div></body></html>")
     art = extract(html)
     assert art is not None and para in art.text and art.title != para
+
+
+def test_clean_text_drops_what_precedes_the_headline_near_the_top():
+    text, removed = clean_text(f"Analysis\nWorld\n{TITLE}\n{PARAS[1]}", TITLE)
+    assert text == PARAS[1] and removed == ["Analysis", "World", TITLE]
+
+
+def test_clean_text_keeps_the_text_when_the_headline_is_not_near_the_top():
+    lines = [PARAS[1]] * 5 + [TITLE, PARAS[4]]
+    text, removed = clean_text("\n".join(lines), TITLE)
+    assert text == "\n".join(lines) and removed == []
