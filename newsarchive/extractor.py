@@ -10,6 +10,7 @@ docs/extraction.md has the measurements.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import logging
 import re
@@ -40,6 +41,7 @@ _WORD = re.compile(r"\w+")
 # runs readability and a jusText-style judgement itself. Tables stay in
 # (sports results, figures); layout-table junk is what the vote removes.
 TRAFILATURA_OPTIONS: dict = {"fast": True, "include_comments": False, "include_tables": True}
+_SINGLE_BYTE_WESTERN = frozenset(("cp1252", "iso8859-1", "iso8859-15", "ascii"))
 # The headline copy is looked for this near the top of the text.
 HEADLINE_SEARCH_LINES = 5
 # Longer headings are paragraphs set in heading type, not headlines.
@@ -111,8 +113,20 @@ def _main_text(
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:
-    """Decode HTML bytes the way browsers do: BOM, then HTTP charset, then ``<meta>``, then detection."""
-    _, text = html_to_unicode(content_type, body)
+    """Decode HTML bytes the way browsers do: BOM, then HTTP charset, then ``<meta>``, then detection.
+
+    One exception: a declared Western single-byte charset loses to UTF-8 when
+    the bytes are valid UTF-8 with multi-byte sequences. Pages re-encoded by
+    a CMS or an archive keep their old ``<meta charset=iso-8859-1>``, and real
+    Latin-1 text is practically never valid UTF-8, so this turns "donâ€™t"
+    back into "don’t" without misreading true Latin-1 pages.
+    """
+    encoding, text = html_to_unicode(content_type, body)
+    if codecs.lookup(encoding).name in _SINGLE_BYTE_WESTERN and not body.isascii():
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass  # genuinely single-byte: the declaration was right
     return text
 
 

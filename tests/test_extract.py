@@ -5,7 +5,7 @@ import re
 import pytest
 
 from newsarchive import extract
-from newsarchive.extractor import clean_text
+from newsarchive.extractor import clean_text, decode_html
 
 PARAS = [
     "[ad_1] Azerbaijani President Ilham Aliyev said his country's army took control of a third city "
@@ -138,3 +138,17 @@ def test_clean_text_keeps_the_text_when_the_headline_is_not_near_the_top():
     lines = [PARAS[1]] * 5 + [TITLE, PARAS[4]]
     text, removed = clean_text("\n".join(lines), TITLE)
     assert text == "\n".join(lines) and removed == []
+
+
+def test_utf8_bytes_under_a_stale_latin1_declaration_are_read_as_utf8():
+    # Re-encoded pages keep <meta charset=iso-8859-1>; browsers would show "donâ€™t".
+    html = page([f"The mayor said they don’t expect the café to reopen before spring. {PARAS[1]}"] * 3)
+    body = html.replace('charset="utf-8"', 'charset="iso-8859-1"').encode("utf-8")
+    assert "don’t" in decode_html(body) and "café" in decode_html(body, "text/html; charset=ISO-8859-1")
+    art = extract(body)
+    assert art is not None and "don’t expect the café" in art.text
+
+
+def test_single_byte_declaration_stands_when_bytes_are_not_utf8():
+    body = "<html><head><meta charset='windows-1252'></head><body><p>caf\u00e9 \u2019</p></body></html>".encode("cp1252")
+    assert "café ’" in decode_html(body)
