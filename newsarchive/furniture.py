@@ -46,14 +46,17 @@ _STAMP_PART = (
     r"posted|published|updated|last|first|modified|created|date|on|at|of|the|ago|hours?|minutes?|mins?|days?|"
     r"today|yesterday)"
 )
+# News agencies whose name heads a date stamp ("Associated Press - January 11, 2008 4:13 PM ET").
+_AGENCY = (r"(?:the )?(?:associated press|ap|reuters|afp|agence france-presse|bloomberg(?: news)?|press association|pa|"
+           r"canadian press|cp|dpa|xinhua|upi|ians|pti|ani|efe|ansa|kyodo)(?: writer| staff)?")
 # ... made only of such pieces, with a number and a date or a time among them (a lone "Sunday"
 # may be a subheading of a schedule).
 _DATE_STAMP = (rf"(?=.*\d)(?=.*(?:\b{_MONTH}|\b{_WEEKDAY}|\d{{4}}|\d:\d\d|\d/\d))"
-               rf"{_STAMP_PART}(?:[\s,.:;|()/–—-]+{_STAMP_PART})*")
+               rf"(?:{_AGENCY}[\s,.:;|/–—-]+)?{_STAMP_PART}(?:[\s,.:;|()/–—-]+{_STAMP_PART})*")
 # "By JANE DOE, Associated Press Writer Sat Dec 29, 10:10 AM ET": capitalised names, then only
 # capitalised words, numbers and separators; "By Monday, the council..." is prose.
 _NAME = r"[A-Z][\w.'’-]*"
-_BYLINE_TAIL = rf"(?:{_NAME}|\d[\w:.,]*|and|in|at|of|for|the|[ap]\.?m\.?|[-–—|])"
+_BYLINE_TAIL = rf"(?:{_NAME}|\d[\w:.,]*|and|in|at|of|for|the|[ap]\.?m\.?|ago|minutes?|hours?|days?|[-–—|])"
 _BYLINE = (rf"(?:[Bb]y|BY|(?:[Ww]ritten|[Rr]eporting|[Pp]osted) by)\s+{_NAME}"
            rf"(?:\s+(?:{_NAME}|and|&|de|van|von|der|da|del|la|le))*"
            rf"(?:\s*[,|–—-]\s*{_BYLINE_TAIL}(?:[\s,]+{_BYLINE_TAIL})*)?")
@@ -93,6 +96,24 @@ RULES: tuple[LineRule, ...] = (
     # Date stamps and bylines are metadata (Article.published, Article.authors), not text.
     _rule("dateline", _DATE_STAMP),
     _rule("byline", _BYLINE, 16, flags=0),
+    # Credit and contact lines that agencies and papers append.
+    _rule("credits", r"\(?(?:additional )?(?:reporting|writing|editing|compiled|translated) by (?-i:[A-Z]).*|"
+                     r".*\bcontributed to this (?:report|story|article)\W*|"
+                     r"(?:write to|e-?mail|contact)\b.*\bat \S+@\S+.*|to contact the (?:reporters?|editors?|writers?)\b.*", 30),
+    _rule("syndication", r"(?:this (?:article|story) (?:was )?(?:originally|first) (?:published|appeared)|"
+                         r"the full article contains \d+ words|"
+                         r"this story is sourced direct from\b|a version of this (?:article|story) appear(?:s|ed) in print).*", 30),
+    # Legal small print: reproduction bans, disclaimers about linked sites, trademark notices.
+    _rule("small-print", r"(?:.*?\.\s+)?(?:this|the|these|all|no part of (?:this|the))?\s*"
+                         r"(?:material|article|content|contents|story|information|text|page|publication|site)s?\b"
+                         r".{0,40}?\b(?:may|must|can)(?:not| not) be (?:\w+,? )*(?:reproduced|published|redistributed|rewritten|broadcast)\b.*|"
+                         r".*\breproduction\b.*\bwithout\b.*\bpermission\b.*|"
+                         r".*\bis not responsible for the content of external (?:sites|websites|links)\b.*|"
+                         r".*\btrademarks? of their respective (?:owners|holders|companies)\b.*", 30),
+    _rule("trackbacks", r"listed below are links to (?:weblogs|blogs|sites) that reference\b.*|trackback url.*", 40),
+    _rule("breadcrumb", r"you are here\s*:.*|«[^»]*\|\s*main\s*\|.*", 20),
+    _rule("have-your-say", r"have your say(?: on this (?:story|article))?|(?:thanks|thank you) for your comments?\b.*|"
+                           r"(?:this )?(?:feedback|discussion) is (?:now )?closed", 14),
 )
 
 
