@@ -59,3 +59,17 @@ def test_metadata_title_facets_and_descriptions_show(db_path):
     assert {"site", "language", "published", "authors", "tags"} <= set(facets)
     languages = {v["value"] for v in facets["language"]["results"]}
     assert languages == {"en", "fr"}
+
+
+@pytest.mark.parametrize("query", ["council's infrastructure", "nine-month closure", "Saltmere's harbour bridge"])
+def test_search_box_takes_plain_words_with_punctuation(db_path, query):
+    # What readers type: apostrophes and hyphens are words, not FTS5 syntax errors.
+    response = get(db_path, f"/news/articles.json?_search={query}&_shape=array")
+    assert response.status_code == 200, response.text[:300]
+    assert [row["url"] for row in response.json()] == ["http://gazette.example/news/2026/harbour-bridge.html"]
+
+
+def test_fts_syntax_stays_available_on_request(db_path):
+    response = get(db_path, "/news/articles.json?_search=lifeboat OR festival&_searchmode=raw&_shape=array")
+    assert response.status_code == 200
+    assert len(response.json()) == 2
