@@ -84,6 +84,21 @@ def test_serve_runs_datasette_with_search(tmp_path):
     finally:
         server.terminate()
         server.wait(10)
+    # Stopping `newsarchive serve` stops Datasette too: nothing is left listening on the port.
+    assert not port_is_open(port, wait=3.0), "datasette outlived `newsarchive serve`"
+
+
+def port_is_open(port: int, wait: float) -> bool:
+    """Whether something still accepts connections on the port once ``wait`` seconds have passed."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        except OSError:
+            return False
+        if time.monotonic() > deadline:
+            return True
+        time.sleep(0.1)
 
 
 def test_demo_crawls_the_bundled_site_and_says_how_to_browse(tmp_path):

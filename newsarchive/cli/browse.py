@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import click
@@ -23,9 +21,12 @@ def serve(directory: Path, port: int, host: str) -> None:
     Example: newsarchive serve --dir archive   (then open http://127.0.0.1:8001/)
     """
     path = db_path(directory)
-    command = [sys.executable, "-m", "datasette", "serve", str(path), "--metadata", str(METADATA_PATH),
-               "--host", host, "--port", str(port)]
-    raise SystemExit(subprocess.call(command))
+    # In this process, not a child: whoever stops `newsarchive serve` (Ctrl-C, SIGTERM from a
+    # service manager or a test) stops Datasette, instead of orphaning a server on the port.
+    from datasette.cli import cli as datasette_cli
+
+    args = ["serve", str(path), "--metadata", str(METADATA_PATH), "--host", host, "--port", str(port)]
+    datasette_cli.main(args=args, prog_name="datasette")
 
 
 @click.command()
