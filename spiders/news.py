@@ -61,8 +61,10 @@ class NewsSpider(Spider):
         depth = int(setting(self.settings, "NEWSARCHIVE_DEPTH_LIMIT"))
         for url in self.start_urls:
             yield self.request(url, self.parse_page, follow_depth=depth)
-        for url in sorted({_robots_url(u) for u in self.start_urls}):
-            # Sitemaps found here count as one hop from the start pages: their pages follow links too.
+        # Sitemaps found in robots.txt count as one hop from the start pages (their pages follow
+        # links too), so a depth limit of 0 fetches the start pages alone.
+        robots = sorted({_robots_url(u) for u in self.start_urls}) if depth > 0 else []
+        for url in robots:
             yield self.request(url, self.parse_robots, follow_depth=depth, meta={"dont_obey_robotstxt": True})
         for url in self.sitemap_urls:
             yield self.request(url, self.parse_listing)

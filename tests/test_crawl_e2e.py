@@ -227,3 +227,12 @@ def test_stopped_crawl_resumes_from_jobdir_without_refetching(site, truth, tmp_p
                     fetched[url] = fetched.get(url, 0) + 1
     twice = {url for url, n in fetched.items() if n > 1 and not url.endswith("robots.txt")}
     assert not twice, f"fetched again after resume: {twice}"
+
+
+def test_depth_limit_zero_fetches_only_the_start_page(site, tmp_path):
+    # Not the pages its robots.txt sitemaps list either: those count as one hop.
+    run = run_crawl(tmp_path, settings={"NEWSARCHIVE_DEPTH_LIMIT": "0"}, start_urls=site.url)
+    assert run.returncode == 0, run.log[-3000:]
+    db = Database(run.db)
+    assert {row["url"] for row in db["pages"].rows} == {site.url, absolute(site, "/robots.txt")}
+    assert db["articles"].count == 0
