@@ -74,7 +74,10 @@ RULES: tuple[LineRule, ...] = (
                      r"(?:\s*:.*)?", 10),
     _rule("most-read", r"(?:most (?:read|viewed|popular|emailed|shared|commented)|top stories|latest news|"
                        r"trending(?: now)?|editor'?s picks)(?:\W.*)?", 6),
-    _rule("newsletter", r"(?:sign up|subscribe|register|join)\b.*\b(?:newsletter|e-?mail|alerts?|updates|digest|free)\b.*", 14),
+    # A pitch starts with its call to action; prose rarely does.
+    _rule("newsletter", r"(?:sign up|subscribe|register|join|stay up[- ]to[- ]date)\b.*"
+                        r"\b(?:newsletters?|e-?mails?|inbox|alerts?|updates|digest|free)\b.*|"
+                        r"get\b.*\b(?:in your inbox|newsletters?|delivered to your (?:inbox|e-?mail))\b.*", 30),
     _rule("newsletter-bare", r"(?:sign up(?: now| today| here)?|subscribe(?: now| today| here)?|newsletter)"),
     _rule("share", rf"(?:share|tweet|print|email|e-mail|bookmark|save|reprints?|permalink|like|pin|"
                    rf"share (?:this|on|via|with)\b.*|(?:share|post) (?:to|on) (?:{_SOCIAL})|"
@@ -102,7 +105,12 @@ RULES: tuple[LineRule, ...] = (
                      r"(?:write to|e-?mail|contact)\b.*\bat \S+@\S+.*|to contact the (?:reporters?|editors?|writers?)\b.*", 30),
     _rule("syndication", r"(?:this (?:article|story) (?:was )?(?:originally|first) (?:published|appeared)|"
                          r"the full article contains \d+ words|"
-                         r"this story is sourced direct from\b|a version of this (?:article|story) appear(?:s|ed) in print).*", 30),
+                         r"this story is sourced direct from\b|a version of this (?:article|story) appear(?:s|ed)\b).*", 40),
+    # "Published: October 30th, 2012 | Tags: ...": the post's date and tags on one line.
+    _rule("meta-line", r"(?:posted|published|updated|filed)\b.{0,60}?\|\s*(?:tags|filed under|categories|topics)\s*:.*", 60),
+    # "Jim Wilson/The New York Times", "Photo: Reuters", "(Credit: CNET)".
+    _rule("photo-credit", r"\(?(?:photo(?:graph)?s?|images?|credit|photo credit)\s*:\s*(?-i:[A-Z])[^.!?]*\)?|"
+                          r"(?-i:[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3})\s*/\s*(?-i:[A-Z])[^.!?]*", 8),
     # Legal small print: reproduction bans, disclaimers about linked sites, trademark notices.
     _rule("small-print", r"(?:.*?\.\s+)?(?:this|the|these|all|no part of (?:this|the))?\s*"
                          r"(?:material|article|content|contents|story|information|text|page|publication|site)s?\b"

@@ -59,6 +59,13 @@ BODY = "The council approved the new bridge on Monday after a long debate about 
         "You Are Here: > Home > News > Harbour",
         "Have your say on this story",
         "Thanks for your comments - this feedback is now closed",
+        "Published: October 30th, 2012 | Tags: Arizona Cardinals, Carolina Panthers, Chicago Bears",
+        "A version of this article appeared October 29, 2012, on page B13 of The Wall Street Journal.",
+        "Jim Wilson/The New York Times",
+        "Photo: Reuters",
+        "(Credit: CNET)",
+        "Sign up for the Ars Technica Dispatch, which delivers links to the most popular articles via e-mail",
+        "Get the day's top stories in your inbox.",
     ],
 )
 def test_furniture_line_is_removed(line):
@@ -86,6 +93,9 @@ def test_furniture_line_is_removed(line):
         "Reporting by the newspaper revealed the scandal.",
         "Contact lenses were found at the scene.",
         "AP photographers were at the scene on Monday 12 May 2008.",
+        "AC/DC played Glasgow on Monday.",
+        "Pictures: the storm in ten images",
+        "Get the ferry timetable from the harbour office, which sends updates by email to residents who ask.",
     ],
 )
 def test_prose_with_rule_words_is_kept(line):
