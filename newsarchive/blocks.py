@@ -29,10 +29,12 @@ BLOCK_TAGS = frozenset(
     "fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr legend li main nav ol "
     "optgroup option p pre section summary table tbody td textarea tfoot th thead tr ul".split()
 )
-# Never text a reader sees as part of the page.
+# Never text a reader sees as part of the page, or never the article's: menus, asides and footers,
+# which neither trafilatura nor readability (consensus.readability_text) reads, so no block there
+# could be elected.
 SKIP_TAGS = frozenset(
     "head title script style noscript template svg math iframe object embed select option "
-    "textarea button input canvas video audio map".split()
+    "textarea button input canvas video audio map nav aside footer".split()
 )
 HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 

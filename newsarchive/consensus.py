@@ -26,6 +26,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from lxml import etree
 from lxml.etree import ParserError
 from lxml.html import HtmlElement, fromstring
 from readability import Document
@@ -41,6 +42,7 @@ SHINGLE = 4
 SHARE = 0.5
 # Below this share of the trafilatura+jusText agreement, readability chose the wrong container.
 READABILITY_MISSED = 0.7
+_NOT_CONTENT = ("nav", "aside", "footer", "script", "style", "noscript", "template", "svg", "iframe", "select")  # cf. blocks.SKIP_TAGS
 # Repeats of blocks at least this long are copies, not style (a refrain, "Love,").
 REPEAT_MIN_WORDS = 10
 
@@ -52,6 +54,9 @@ def readability_text(tree: HtmlElement) -> str:
     candidates, turns divs into paragraphs), so call this after every other
     reader of ``tree``.
     """
+    # Never article text, and most of a page's links: readability's cleaner and candidate scoring
+    # walk every element and link, so dropping these first halves its cost on menu-heavy pages.
+    etree.strip_elements(tree, *_NOT_CONTENT, with_tail=False)
     try:
         summary = Document(tree).summary(html_partial=True)
         if not summary.strip():
@@ -76,9 +81,10 @@ class _Opinion:
     appears in the text."""
 
     def __init__(self, text: str) -> None:
-        self._shingles = _shingles(_tokens(text))
+        # Plain dicts: Counter's Python-level __delitem__ dominated the cost.
+        self._shingles = dict(_shingles(_tokens(text)))
         # Blocks too short for a shingle match whole lines.
-        self._lines = Counter(" ".join(_tokens(line)) for line in text.split("\n"))
+        self._lines = dict(Counter(" ".join(_tokens(line)) for line in text.split("\n")))
 
     def take(self, tokens: list[str]) -> bool:
         if len(tokens) < SHINGLE:
