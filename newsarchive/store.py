@@ -136,6 +136,15 @@ class Store:
         ).fetchone()
         return found[0] if found else None
 
+    def article(self, url: str) -> dict | None:
+        """The ``articles`` row for ``url``, buffered or stored."""
+        if url in self._articles:
+            return self._articles[url]
+        if url in self._deleted_articles:
+            return None
+        rows = list(self.db["articles"].rows_where("url = ?", [url], limit=1))
+        return rows[0] if rows else None
+
     def page(self, url: str) -> dict | None:
         """The ``pages`` row for ``url``, buffered or stored."""
         if url in self._pages:

@@ -207,6 +207,8 @@ def test_sitemaps_and_feeds_find_the_articles(site, truth, tmp_path, arg, path):
     db = Database(run.db)
     assert db["articles"].count >= 5
     assert {r["url"] for r in db["articles"].rows} <= {absolute(site, p) for p in expected_articles(truth)}
+    # The crawl's row names the seed it was given.
+    assert json.loads(db["crawls"].get(1)["start_urls"]) == [absolute(site, path)]
 
 
 def test_stopped_crawl_resumes_from_jobdir_without_refetching(site, truth, tmp_path):

@@ -18,6 +18,7 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.internet import task
+from w3lib.url import canonicalize_url
 
 from newsarchive.article import Article
 from newsarchive.crawl import setting
@@ -79,9 +80,9 @@ class ArchivePipeline:
     def open_spider(self) -> None:
         self.store = Store(self.db_path, batch_size=self.batch_size)
         spider = self.crawler.spider
-        self.crawl_id = self.store.start_crawl(
-            spider.name, getattr(spider, "start_urls", []), self._recorded_settings()
-        )
+        # Every seed the run was given: start pages, sitemaps and feeds.
+        seeds = [url for attr in ("start_urls", "sitemap_urls", "feed_urls") for url in getattr(spider, attr, [])]
+        self.crawl_id = self.store.start_crawl(spider.name, seeds, self._recorded_settings())
         self.stats.set_value("newsarchive/crawl_id", self.crawl_id)
         self.stats.set_value("newsarchive/db", str(self.db_path))
         self.pool = ExtractionPool(self.workers, timeout=self.timeout, min_words=self.min_words)
@@ -149,13 +150,27 @@ class ArchivePipeline:
         assert self.store is not None
         original = self.store.article_with_fingerprint(article.fingerprint, other_than=item.url)
         if original:
-            self._page_row(item, "duplicate", f"same text as {original}")
-            raise DuplicateArticle(f"duplicate: {item.url} has the text of {original}")
+            kept = self.store.article(original) or {}
+            if not better_copy(item.url, article.canonical_url, original, kept.get("canonical_url")):
+                self._page_row(item, "duplicate", f"same text as {original}")
+                raise DuplicateArticle(f"duplicate: {item.url} has the text of {original}")
+            self._demote(original, item.url)
         row = {**article_row(article), "url": item.url, **self._crawl_fields(item)}
         self.store.add_article(row)
         self._page_row(item, "article", reason)
         self.stats.inc_value("newsarchive/articles")
         return row
+
+    def _demote(self, url: str, copy_of: str) -> None:
+        """``url``'s article turned out to be a copy of ``copy_of``, its canonical page."""
+        assert self.store is not None
+        self.store.remove_article(url)
+        self.stats.inc_value("newsarchive/articles", -1)
+        row = self.store.page(url)
+        if row is not None:
+            self.store.add_page({**row, "outcome": "duplicate", "reason": f"same text as {copy_of}"})
+            self.stats.inc_value(f"newsarchive/pages/{row['outcome']}", -1)
+            self.stats.inc_value("newsarchive/pages/duplicate")
 
     def _record_unchanged(self, item: Page) -> None:
         """Same payload as the archived one: keep the rows (and the article text), note the visit."""
@@ -224,6 +239,18 @@ class ArchivePipeline:
     def _page_fields(self, item: Page) -> dict[str, Any]:
         return {**self._crawl_fields(item), "revisit_record_id": item.revisit.record_id if item.revisit else None}
 
+
+
+def better_copy(url: str, canonical: str | None, stored_url: str, stored_canonical: str | None) -> bool:
+    """Should the page at ``url`` hold the article instead of ``stored_url``, which has the same text?
+
+    Yes when ``url`` is the page the publisher names canonical and the stored
+    one is not, so which copy a crawl reaches first does not decide the row.
+    """
+    def is_canonical(page: str, declared: str | None) -> bool:
+        return bool(declared) and canonicalize_url(page) == canonicalize_url(declared)
+
+    return is_canonical(url, canonical) and not is_canonical(stored_url, stored_canonical)
 
 
 def _header(response: Response, name: bytes) -> str | None:
