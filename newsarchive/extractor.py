@@ -19,6 +19,7 @@ from urllib.parse import urljoin
 from datetime import date
 
 import trafilatura
+from htmldate import find_date
 from lxml.etree import ParserError
 from lxml.html import HtmlElement, document_fromstring
 from trafilatura.metadata import extract_metadata
@@ -31,7 +32,7 @@ from newsarchive.consensus import readability_text, vote
 from newsarchive.furniture import strip_furniture
 from newsarchive.headline import choose_headline
 from newsarchive.markers import strip_markers
-from newsarchive.metadata import read_markup
+from newsarchive.metadata import normalise_date, read_markup
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,11 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
         return None
     markup = read_markup(tree)
     doc = _metadata(tree, url)
+    published = markup.published or doc.date
+    if published is None and markup.date_unreadable:
+        # The thorough search costs more than extraction: only where the markup says there is a
+        # date we could not read (no year, free wording).
+        published = _searched_date(tree, url)
     language = markup.language or doc.language
     text, removed, lead = _main_text(tree, url, language, strategy)
     title = choose_headline(tree, markup.titles, doc.title, lead=lead, url=url, site_name=doc.sitename)
@@ -77,7 +83,7 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
         text=text,
         title=title,
         authors=split_authors(doc.author),
-        published=markup.published or doc.date,
+        published=published,
         modified=markup.modified,
         site=doc.sitename or doc.hostname,
         language=language,
@@ -128,6 +134,18 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
         except UnicodeDecodeError:
             pass  # genuinely single-byte: the declaration was right
     return text
+
+
+def _searched_date(tree: HtmlElement, url: str | None) -> str | None:
+    """htmldate's extensive search: free text, the URL, years inferred from context.
+
+    A year alone ("© 2020") comes back as January 1st: that is not a
+    publication date, so such a result is dropped.
+    """
+    found = find_date(tree, extensive_search=True, original_date=True, url=url, max_date=date.today().isoformat())
+    if not found or found.endswith("-01-01"):
+        return None
+    return normalise_date(found)
 
 
 def _metadata(tree: HtmlElement, url: str | None):

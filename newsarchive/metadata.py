@@ -32,6 +32,8 @@ class Markup:
     canonical_url: str | None = None
     page_type: str | None = None
     keywords: list[str] = field(default_factory=list)
+    # The markup states a publication date that does not parse ("on Monday July 23, @08:24PM").
+    date_unreadable: bool = False
     # Headline candidates the publisher states: JSON-LD headline, og:title, twitter:title.
     titles: list[str] = field(default_factory=list)
 
@@ -50,10 +52,10 @@ def read_markup(tree: HtmlElement) -> Markup:
     ld_article = next((o for o in ld if _ld_type(o) in ARTICLE_TYPES), None)
     ld_first = ld_article or (ld[0] if ld else {})
     markup = Markup()
-    markup.published = _first_date(
-        [ld_first.get("datePublished")] + [meta.get(k) for k in _PUBLISHED_META]
-        + _itemprop_values(tree, "datePublished") + _time_elements(tree)
-    )
+    stated = ([ld_first.get("datePublished")] + [meta.get(k) for k in _PUBLISHED_META]
+              + _itemprop_values(tree, "datePublished") + _time_elements(tree))
+    markup.published = _first_date(stated)
+    markup.date_unreadable = markup.published is None and any(isinstance(v, str) and v.strip() for v in stated)
     markup.modified = _first_date(
         [ld_first.get("dateModified")] + [meta.get(k) for k in _MODIFIED_META]
         + _itemprop_values(tree, "dateModified")

@@ -152,3 +152,16 @@ def test_utf8_bytes_under_a_stale_latin1_declaration_are_read_as_utf8():
 def test_single_byte_declaration_stands_when_bytes_are_not_utf8():
     body = "<html><head><meta charset='windows-1252'></head><body><p>caf\u00e9 \u2019</p></body></html>".encode("cp1252")
     assert "café ’" in decode_html(body)
+
+
+def test_a_date_the_markup_states_unreadably_is_searched_for():
+    body = "".join(f"<p>{p}</p>" for p in PARAS[1:3] * 2)
+    html = ('<html><head><title>T</title></head><body><article><p>Posted by Staff '
+            f'<time datetime="on Monday July 23, @08:24PM">Monday July 23, 2012</time></p>{body}</article></body></html>')
+    assert extract(html, "http://news.example/story/x").published == "2012-07-23"
+
+
+def test_a_copyright_year_is_not_a_publication_date():
+    body = "".join(f"<p>{p}</p>" for p in PARAS[1:3] * 2)
+    html = f"<html><head><title>T</title></head><body><article>{body}</article><footer>© 2020 The Gazette</footer></body></html>"
+    assert extract(html, "http://news.example/story").published is None
