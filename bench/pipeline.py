@@ -8,8 +8,11 @@ from 127.0.0.1 with a sitemap, then
      over the same pages in a 2-process ProcessPoolExecutor (spawn + map);
   2. crawl: `scrapy crawl news -a sitemap_urls=…` with WARC writing, the
      extraction pool and SQLite, politeness off (local server).
-Prints pages/s for both and the ratio crawl / bare. The machine is shared
-and noisy: compare the ratio, not the absolute rates.
+Also runs newsarchive.extract alone in the same kind of pool. Prints pages/s
+for all three and two ratios: crawl / bare trafilatura (the end-to-end
+figure) and crawl / bare newsarchive (what crawling, WARC and SQLite cost on
+top of our extraction). The machine is shared and noisy: compare the ratios,
+not the absolute rates.
 """
 
 from __future__ import annotations
@@ -97,13 +100,20 @@ def _bare(html: bytes) -> int:
     return len(out or "")
 
 
-def bare_pool(paths: list[Path]) -> float:
+def _ours(html: bytes) -> int:
+    from newsarchive import extract
+
+    article = extract(html)
+    return len(article.text) if article else 0
+
+
+def bare_pool(paths: list[Path], fn=_bare) -> float:
     bodies = [p.read_bytes() for p in paths]
     start = time.perf_counter()
     import multiprocessing
 
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        list(pool.map(_bare, bodies, chunksize=4))
+        list(pool.map(fn, bodies, chunksize=4))
     return len(bodies) / (time.perf_counter() - start)
 
 
@@ -135,10 +145,13 @@ def main() -> None:
         with SiteServer(site) as server:
             for run in range(args.repeat):
                 bare = bare_pool(paths)
+                ours = bare_pool(paths, _ours)
                 rate, articles = crawl(server.url, Path(tmp) / f"archive{run}")
-                print(f"bare trafilatura, 2-process pool: {bare:6.1f} pages/s")
-                print(f"crawl (WARC + pool + SQLite):     {rate:6.1f} pages/s  ({articles} articles)")
-                print(f"ratio crawl / bare pool = {rate / bare:.2f}")
+                print(f"bare trafilatura, 2-process pool:          {bare:6.1f} pages/s")
+                print(f"bare newsarchive.extract, 2-process pool:  {ours:6.1f} pages/s")
+                print(f"crawl (WARC + pool + SQLite):              {rate:6.1f} pages/s  ({articles} articles)")
+                print(f"ratio crawl / bare trafilatura pool = {rate / bare:.2f}")
+                print(f"ratio crawl / bare newsarchive pool = {rate / ours:.2f}  (what the crawl costs beyond extraction)")
 
 
 if __name__ == "__main__":
