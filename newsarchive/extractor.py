@@ -14,9 +14,8 @@ import codecs
 import hashlib
 import logging
 import re
-from urllib.parse import urljoin
-
 from datetime import date
+from urllib.parse import urljoin
 
 import trafilatura
 from htmldate import find_date
@@ -42,6 +41,7 @@ _WORD = re.compile(r"\w+")
 # runs readability and a jusText-style judgement itself. Tables stay in
 # (sports results, figures); layout-table junk is what the vote removes.
 TRAFILATURA_OPTIONS: dict = {"fast": True, "include_comments": False, "include_tables": True}
+# Declared charsets that valid UTF-8 bytes overrule (see decode_html).
 _SINGLE_BYTE_WESTERN = frozenset(("cp1252", "iso8859-1", "iso8859-15", "ascii"))
 # The headline copy is looked for this near the top of the text.
 HEADLINE_SEARCH_LINES = 5
