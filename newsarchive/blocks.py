@@ -29,13 +29,15 @@ BLOCK_TAGS = frozenset(
     "fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr legend li main nav ol "
     "optgroup option p pre section summary table tbody td textarea tfoot th thead tr ul".split()
 )
-# Never text a reader sees as part of the page, or never the article's: menus, asides and footers,
-# which neither trafilatura nor readability (consensus.readability_text) reads, so no block there
-# could be elected.
-SKIP_TAGS = frozenset(
+# Never text a reader sees as part of the page.
+INVISIBLE_TAGS = frozenset(
     "head title script style noscript template svg math iframe object embed select option "
-    "textarea button input canvas video audio map nav aside footer".split()
+    "textarea button input canvas video audio map".split()
 )
+# Never the article's: neither trafilatura nor readability (consensus.readability_text) reads
+# them, so no block there could be elected.
+OUTSIDE_ARTICLE_TAGS = frozenset(("nav", "aside", "footer"))
+SKIP_TAGS = INVISIBLE_TAGS | OUTSIDE_ARTICLE_TAGS
 HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
 _SPACE = re.compile(r"\s+")
@@ -46,8 +48,7 @@ class Block:
     text: str
     link_chars: int = 0
     heading: bool = False
-    # jusText's context-free class, then the final one: short, neargood, good, bad.
-    first: str = ""
+    # jusText's class: short, neargood, good or bad, settled by the context rules to good or bad.
     label: str = ""
 
     @property
@@ -154,7 +155,7 @@ def stoplist(language: str | None = None) -> frozenset[str]:
 def judge(blocks: list[Block], stopwords: frozenset[str]) -> list[Block]:
     """Label each block good or bad, jusText's way (headings are judged like other blocks)."""
     for block in blocks:
-        block.first = block.label = _context_free(block, stopwords)
+        block.label = _context_free(block, stopwords)
     _settle_short(blocks)
     _settle_neargood(blocks)
     return blocks

@@ -32,7 +32,7 @@ from lxml.html import HtmlElement, fromstring
 from readability import Document
 from readability.readability import Unparseable
 
-from newsarchive.blocks import Block, page_blocks
+from newsarchive.blocks import OUTSIDE_ARTICLE_TAGS, Block, page_blocks
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,8 @@ SHINGLE = 4
 SHARE = 0.5
 # Below this share of the trafilatura+jusText agreement, readability chose the wrong container.
 READABILITY_MISSED = 0.7
-_NOT_CONTENT = ("nav", "aside", "footer", "script", "style", "noscript", "template", "svg", "iframe", "select")  # cf. blocks.SKIP_TAGS
+# Stripped before readability reads the tree: the blocks walker skips the same elements.
+_NOT_CONTENT = tuple(OUTSIDE_ARTICLE_TAGS | {"script", "style", "noscript", "template", "svg", "iframe", "select"})
 # Repeats of blocks at least this long are copies, not style (a refrain, "Love,").
 REPEAT_MIN_WORDS = 10
 

@@ -207,8 +207,9 @@ def _close_title(html: str) -> str:
 def clean_text(text: str, title: str | None, *other_titles: str | None) -> tuple[str, list[str]]:
     """Apply our cleaning to the extracted text; return the text and the removed pieces.
 
-    The first line goes when it repeats the headline (``title`` or any of
-    ``other_titles``): the headline is stored in ``Article.title``.
+    A line among the first ``HEADLINE_SEARCH_LINES`` that repeats the headline
+    (``title`` or any of ``other_titles``) goes with everything above it: the
+    headline is stored in ``Article.title``.
     """
     text, removed = strip_markers(text)
     text, furniture = strip_furniture(text)
