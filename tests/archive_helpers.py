@@ -1,8 +1,10 @@
-"""Shared fixtures for the archive tests: a tiny local news site, one real crawl of it, WARC builders.
+"""Shared fixtures for the archive tests: a tiny local news site, real crawls of it, WARC builders.
 
-The crawl runs once per test session (Scrapy's reactor starts once per
-process, so it runs in a subprocess) and its folder is shared read-only;
-tests that write copy it first.
+The site is crawled once per test session (Scrapy's reactor starts once per
+process, so it runs in a subprocess), then a copy of that archive is crawled
+again while the same server is up, so the second crawl finds every payload
+unchanged and writes revisit records. Both folders are shared read-only;
+tests that write copy them first.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -149,17 +152,37 @@ class CrawledSite:
 
 
 _crawled: CrawledSite | None = None
+_recrawled: CrawledSite | None = None
 
 
 def crawled_site(tmp_path_factory) -> CrawledSite:
-    """Crawl the fixture site once per session with the real CLI, in a subprocess."""
-    global _crawled
-    if _crawled is None:
-        directory = tmp_path_factory.mktemp("crawl") / "archive"
-        with FixtureSite() as site:
-            run_crawl(site.url, directory)
-        _crawled = CrawledSite(directory, site.url, site.routes)
+    """The fixture site crawled once with the real CLI, in a subprocess."""
+    _crawl_twice(tmp_path_factory)
+    assert _crawled is not None
     return _crawled
+
+
+def recrawled_site(tmp_path_factory) -> CrawledSite:
+    """``crawled_site`` crawled again, unchanged: its second WARC file holds revisit records."""
+    _crawl_twice(tmp_path_factory)
+    assert _recrawled is not None
+    return _recrawled
+
+
+def _crawl_twice(tmp_path_factory) -> None:
+    global _crawled, _recrawled
+    if _crawled is not None:
+        return
+    first = tmp_path_factory.mktemp("crawl") / "archive"
+    again = tmp_path_factory.mktemp("recrawl") / "archive"
+    with FixtureSite() as site:
+        run_crawl(site.url, first)
+        shutil.copytree(first, again)
+        # Into the next second, so the revisits' 14-digit timestamps differ from the originals'.
+        time.sleep(1.05 - time.time() % 1)
+        run_crawl(site.url, again)
+    _crawled = CrawledSite(first, site.url, site.routes)
+    _recrawled = CrawledSite(again, site.url, site.routes)
 
 
 def run_crawl(url: str, directory: Path) -> None:

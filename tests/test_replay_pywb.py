@@ -1,4 +1,9 @@
-"""The crawl's WARCs replay in pywb as received: bytes, status, headers, charset; and they don't misstate the wire."""
+"""The crawl's WARCs replay in pywb as received: bytes, status, headers, charset; and they don't misstate the wire.
+
+Two collections: ``news`` holds one crawl; ``again`` holds that crawl and a
+recrawl of the unchanged site, whose captures are revisit records that pywb
+must resolve to the original responses through its CDX index.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +17,10 @@ import httpx
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive_helpers import VENV_BIN, crawled_site
+from archive_helpers import VENV_BIN, crawled_site, recrawled_site
 
 COLL = "news"
+AGAIN = "again"
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +35,21 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def wayback(site, tmp_path_factory):
-    """A pywb collection of the crawl's WARCs, served by ``wayback`` on a free port."""
+def resite(tmp_path_factory):
+    return recrawled_site(tmp_path_factory)
+
+
+def warc_files(directory: Path) -> list[str]:
+    return [str(p) for p in sorted((directory / "warc").glob("*.warc.gz"))]
+
+
+@pytest.fixture(scope="module")
+def wayback(site, resite, tmp_path_factory):
+    """pywb collections of the crawl's (and the recrawl's) WARCs, served by ``wayback`` on a free port."""
     root = tmp_path_factory.mktemp("pywb")
-    warcs = [str(p) for p in sorted((site.directory / "warc").glob("*.warc.gz"))]
-    for command in (["wb-manager", "init", COLL], ["wb-manager", "add", COLL, *warcs]):
+    commands = [["wb-manager", "init", COLL], ["wb-manager", "add", COLL, *warc_files(site.directory)],
+                ["wb-manager", "init", AGAIN], ["wb-manager", "add", AGAIN, *warc_files(resite.directory)]]
+    for command in commands:
         done = subprocess.run([str(VENV_BIN / command[0]), *command[1:]], cwd=root, capture_output=True,
                               text=True, timeout=60)
         assert done.returncode == 0, done.stderr
@@ -68,26 +84,30 @@ def _wait_until_up(base: str, process: subprocess.Popen, log: Path) -> None:
     raise AssertionError(f"wayback did not start: {log.read_text()}")
 
 
-def raw(wayback: str, url: str) -> httpx.Response:
-    return httpx.get(f"{wayback}/{COLL}/id_/{url}", follow_redirects=False, timeout=10)
+def raw(wayback: str, url: str, coll: str = COLL, timestamp: str = "") -> httpx.Response:
+    return httpx.get(f"{wayback}/{coll}/{timestamp}id_/{url}", follow_redirects=False, timeout=10)
 
 
-def response_records(directory: Path) -> dict:
-    """URL -> (http headers, raw payload bytes as stored, i.e. not content-decoded)."""
+def response_records(directory: Path, kind: str = "response") -> dict:
+    """URL -> (http headers, raw payload bytes as stored, i.e. not content-decoded, WARC headers)."""
     found = {}
     for path in sorted((directory / "warc").glob("*.warc.gz")):
         with open(path, "rb") as stream:
             for record in ArchiveIterator(stream):
-                if record.rec_type == "response":
+                if record.rec_type == kind:
                     url = record.rec_headers.get_header("WARC-Target-URI")
-                    found[url] = (record.http_headers, record.raw_stream.read())
+                    found[url] = (record.http_headers, record.raw_stream.read(), record.rec_headers)
     return found
+
+
+def timestamp14(warc_date: str) -> str:
+    return "".join(c for c in warc_date if c.isdigit())[:14]
 
 
 # -- what the WARC says about the wire ----------------------------------------
 
 def test_gzip_response_is_stored_as_gzip_bytes(site):
-    headers, payload = response_records(site.directory)[site.url + "news/gzip-story.html"]
+    headers, payload, _ = response_records(site.directory)[site.url + "news/gzip-story.html"]
     assert headers.get_header("Content-Encoding") == "gzip"
     assert payload[:2] == b"\x1f\x8b", "body stored decoded under a Content-Encoding: gzip header"
     assert gzip.decompress(payload) == site.routes["/news/gzip-story.html"].body
@@ -95,7 +115,7 @@ def test_gzip_response_is_stored_as_gzip_bytes(site):
 
 
 def test_chunked_response_is_stored_dechunked_without_transfer_encoding(site):
-    headers, payload = response_records(site.directory)[site.url + "news/chunked-story.html"]
+    headers, payload, _ = response_records(site.directory)[site.url + "news/chunked-story.html"]
     assert headers.get_header("Transfer-Encoding") is None
     assert payload == site.routes["/news/chunked-story.html"].body
 
@@ -154,3 +174,43 @@ def test_rewritten_replay_serves_the_page(wayback, site):
     assert page.status_code == 200
     assert "Storm closes the harbour" in page.text
     assert page.headers["content-type"].startswith("text/html")
+
+
+# -- revisits -----------------------------------------------------------------
+
+def test_recrawl_writes_revisits_citing_the_originals(resite):
+    originals = response_records(resite.directory)
+    revisits = response_records(resite.directory, "revisit")
+    for path in ("news/plain-story.html", "news/gzip-story.html", "news/chunked-story.html", "news/missing.html"):
+        url = resite.url + path
+        http, payload, warc = revisits[url]
+        original = originals[url][2]
+        assert payload == b"", "a revisit record carries no second copy of the payload"
+        assert warc.get_header("WARC-Profile").endswith("/revisit/identical-payload-digest")
+        assert warc.get_header("WARC-Payload-Digest") == original.get_header("WARC-Payload-Digest")
+        assert warc.get_header("WARC-Refers-To") == original.get_header("WARC-Record-ID")
+        assert warc.get_header("WARC-Refers-To-Target-URI") == url
+        assert warc.get_header("WARC-Refers-To-Date") == original.get_header("WARC-Date")
+        assert timestamp14(warc.get_header("WARC-Date")) > timestamp14(original.get_header("WARC-Date"))
+        assert http.get_statuscode() == originals[url][0].get_statuscode()
+
+
+@pytest.mark.parametrize("path", ["news/plain-story.html", "news/gzip-story.html", "news/chunked-story.html",
+                                  "news/latin-story.html"])
+def test_revisit_replays_the_original_payload(wayback, resite, path):
+    url = resite.url + path
+    _, _, warc = response_records(resite.directory, "revisit")[url]
+    when = timestamp14(warc.get_header("WARC-Date"))
+    response = raw(wayback, url, AGAIN, when)
+    assert response.status_code == 200
+    # The memento is the revisit (its own date), its payload the original record's.
+    assert timestamp14(response.headers["content-location"].split("/")[4]) == when
+    assert response.content == resite.routes["/" + path].body
+    assert response.headers["content-type"] == resite.routes["/" + path].content_type
+
+
+
+def test_revisit_of_a_not_found_replays_as_404(wayback, resite):
+    url = resite.url + "news/missing.html"
+    _, _, warc = response_records(resite.directory, "revisit")[url]
+    assert raw(wayback, url, AGAIN, timestamp14(warc.get_header("WARC-Date"))).status_code == 404
