@@ -122,7 +122,7 @@ class _Reextractor:
             if original:
                 outcome, reason = "duplicate", f"same text as {original}"
             else:
-                new_row = {**article_row(result.article), "url": url, **{c: row.get(c) for c in CAPTURE_COLUMNS}}
+                new_row = {**article_row(result.article), "url": url, **capture_columns(row, old)}
                 self.produced[result.article.fingerprint] = url
         self.count(old, new_row)
         if url == self.diff_url:
@@ -154,7 +154,8 @@ class _Reextractor:
             self.report.counts["added"] += 1
         elif new is None:
             self.report.counts["dropped"] += 1
-        elif any(_same_type(old.get(k)) != _same_type(v) for k, v in new.items()):
+        elif any(_same_type(old.get(k)) != _same_type(v) for k, v in new.items() if k not in CAPTURE_COLUMNS):
+            # Only what extraction decides counts as a change, not when or in which crawl it was fetched.
             self.report.counts["changed"] += 1
         else:
             self.report.counts["unchanged"] += 1
@@ -164,6 +165,20 @@ class _Reextractor:
 
     def close(self) -> None:
         self.store.close()
+
+
+def capture_columns(page: dict[str, Any], article: dict[str, Any] | None) -> dict[str, Any]:
+    """The capture columns of a re-extracted article row.
+
+    Taken from the ``pages`` row, except while the stored article still comes
+    from the same response record: a recrawl that found the payload unchanged
+    (a revisit) moves the page's ``fetched_at`` and ``crawl_id`` on but leaves
+    the article as it was, and re-extraction must not rewrite it either.
+    """
+    if article is not None and article.get("warc_record_id") and \
+            article.get("warc_record_id") == page.get("warc_record_id"):
+        return {c: article.get(c) for c in CAPTURE_COLUMNS}
+    return {c: page.get(c) for c in CAPTURE_COLUMNS}
 
 
 def _same_type(value: Any) -> Any:

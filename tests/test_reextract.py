@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from sqlite_utils import Database
 
-from archive_helpers import crawled_site
+from archive_helpers import crawled_site, recrawled_site
 from newsarchive.cli import main
 from newsarchive.reextract import reextract, select_pages
 from newsarchive.store import open_db
@@ -124,3 +124,15 @@ def test_show_summary_text_and_errors(site):
     assert not_article.exit_code == 1 and "not an article" in not_article.output
     unknown = runner.invoke(main, ["show", site.url + "nope", "--dir", str(site.directory)])
     assert unknown.exit_code == 1 and "not in the archive" in unknown.output
+
+
+def test_after_a_recrawl_of_unchanged_pages_nothing_changes(tmp_path_factory, tmp_path):
+    """The recrawl wrote revisits and moved the pages' fetch dates on; the articles are as extracted."""
+    resite = recrawled_site(tmp_path_factory)
+    archive = shutil.copytree(resite.directory, tmp_path / "archive")
+    before = articles(archive)
+    report = reextract(archive, workers=1)
+    assert dict(report.counts) == {"unchanged": 5}
+    assert report.problems == []
+    assert articles(archive) == before
+
