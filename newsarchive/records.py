@@ -9,11 +9,12 @@ warcio's ``content_stream()``.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from sqlite_utils import Database
 from warcio.archiveiterator import ArchiveIterator
@@ -88,38 +89,83 @@ def read_response(path: str | os.PathLike, offset: int) -> tuple[StatusAndHeader
 def load_row_response(directory: str | os.PathLike, row: dict[str, Any], db: Database | None = None) -> StoredResponse:
     """The response a ``pages``/``articles`` row points at, following a revisit to its original.
 
-    A revisit record carries no body; the original is any other row with the
-    same payload digest whose record is a full response.
+    A revisit record carries no body; the payload is read from the response
+    record it refers to (see ``find_original``).
     """
     if not row.get("warc_filename") or row.get("warc_offset") is None:
         raise RecordError(f"{row.get('url')} has no WARC pointer")
     stored = read_record(warc_path(directory, row["warc_filename"]), int(row["warc_offset"]))
     if stored.record_type != "revisit":
         return stored
-    original = _original_of_revisit(db, directory, row) if db is not None else None
+    original = find_original(directory, stored, db)
     if original is None:
-        raise RecordError(f"{row['url']} is a revisit and its original capture is not in the database")
-    body = read_record(warc_path(directory, original["warc_filename"]), int(original["warc_offset"])).body
+        raise RecordError(f"{row['url']} is a revisit record, and the response it refers to is neither in the "
+                          f"database nor in the indexes in {Path(directory) / 'indexes'}")
     # The revisit's own headers are what this fetch received; only the payload is shared.
-    return StoredResponse(stored.url, "revisit", stored.warc_headers, stored.http_headers, body)
+    return StoredResponse(stored.url, "revisit", stored.warc_headers, stored.http_headers, original.body)
 
 
-def _original_of_revisit(db: Database, directory: str | os.PathLike, row: dict[str, Any]) -> dict[str, Any] | None:
-    digest = row.get("payload_digest") or ""
-    if not digest:
-        return None
-    for candidate in db.query(
-        "SELECT url, warc_filename, warc_offset FROM pages WHERE payload_digest = ? AND warc_filename IS NOT NULL"
-        " AND NOT (warc_filename = ? AND warc_offset = ?)",
-        [digest, row["warc_filename"], row["warc_offset"]],
-    ):
-        # The digest alone does not say which row holds the full record: check.
-        try:
-            kind = read_record(warc_path(directory, candidate["warc_filename"]), candidate["warc_offset"]).record_type
-        except RecordError as exc:
-            logger.warning("skipping candidate original %s: %s", candidate["url"], exc)
+def find_original(directory: str | os.PathLike, revisit: StoredResponse,
+                  db: Database | None = None) -> StoredResponse | None:
+    """The response record a revisit refers to, by record id or payload digest.
+
+    Looked up as replay tools do: first in the database (rows that point at
+    the record, or at a record with the same payload), then in the archive's
+    CDXJ indexes (DIR/indexes/*.cdxj). Every candidate is read and checked.
+    """
+    headers = revisit.warc_headers
+    refers_to = headers.get_header("WARC-Refers-To")
+    digest = _bare_digest(headers.get_header("WARC-Payload-Digest"))
+    target = headers.get_header("WARC-Refers-To-Target-URI") or revisit.url
+    candidates = _candidates_in_db(db, refers_to, headers.get_header("WARC-Payload-Digest")) if db is not None else []
+    seen: set[tuple[str, int]] = set()
+    for filename, offset in [*candidates, *_candidates_in_indexes(directory, target, digest)]:
+        if (filename, offset) in seen:
             continue
-        if kind == "response":
+        seen.add((filename, offset))
+        try:
+            candidate = read_record(warc_path(directory, filename), offset)
+        except RecordError as exc:
+            logger.warning("skipping a candidate original of %s: %s", revisit.url, exc)
+            continue
+        same_record = refers_to and candidate.warc_headers.get_header("WARC-Record-ID") == refers_to
+        same_payload = digest and _bare_digest(candidate.warc_headers.get_header("WARC-Payload-Digest")) == digest
+        if candidate.record_type == "response" and (same_record or same_payload):
             return candidate
     return None
 
+
+def _candidates_in_db(db: Database, record_id: str | None, digest: str | None) -> list[tuple[str, int]]:
+    found = []
+    for table in ("pages", "articles"):
+        if not db[table].exists():
+            continue
+        found += db.execute(
+            f"SELECT warc_filename, warc_offset FROM {table} WHERE (warc_record_id = ? OR payload_digest = ?)"
+            " AND warc_filename IS NOT NULL AND warc_offset IS NOT NULL",
+            [record_id, digest],
+        ).fetchall()
+    return found
+
+
+def _candidates_in_indexes(directory: str | os.PathLike, url: str, digest: str | None) -> Iterator[tuple[str, int]]:
+    for index in sorted((Path(directory) / "indexes").glob("*.cdxj")):
+        with open(index, encoding="utf-8") as lines:
+            for line in lines:
+                if url not in line:
+                    continue
+                try:
+                    fields = json.loads(line.split(" ", 2)[2])
+                except (IndexError, ValueError) as exc:
+                    logger.warning("unreadable line in %s: %s", index, exc)
+                    continue
+                if fields.get("url") == url and fields.get("mime") != "warc/revisit" and \
+                        (digest is None or _bare_digest(fields.get("digest")) == digest):
+                    yield fields["filename"], int(fields["offset"])
+
+
+def _bare_digest(digest: str | None) -> str | None:
+    """``sha1:ABC`` and ``ABC`` (as pywb indexes write it) are the same digest."""
+    if not digest:
+        return None
+    return digest.strip().split(":", 1)[-1].upper()

@@ -11,7 +11,11 @@ from sqlite_utils import Database
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive_helpers import crawled_site, write_cc_news_warc
+import shutil
+
+from warcio.archiveiterator import ArchiveIterator
+
+from archive_helpers import crawled_site, recrawled_site, write_cc_news_warc
 from newsarchive.records import RecordError, load_row_response, read_record, read_response, warc_path
 
 HTML = "<html><body><p>Grüße aus Köln</p></body></html>".encode()
@@ -79,3 +83,28 @@ def test_every_crawled_row_points_at_its_response(site):
         f.seek(gz["warc_offset"])
         member = f.read(gz["warc_length"])
     assert gzip.decompress(member).startswith(b"WARC/1")
+
+
+def revisit_pointer(directory: Path, url: str) -> dict:
+    """A row pointing at the recrawl's revisit record of ``url``."""
+    second = sorted((directory / "warc").glob("*.warc.gz"))[-1]
+    with open(second, "rb") as stream:
+        records = ArchiveIterator(stream)
+        for record in records:
+            if record.rec_type == "revisit" and record.rec_headers.get_header("WARC-Target-URI") == url:
+                return {"url": url, "warc_filename": second.name, "warc_offset": records.get_record_offset()}
+    raise AssertionError(f"no revisit of {url}")
+
+
+def test_a_revisit_is_resolved_through_the_crawl_indexes_without_a_database(tmp_path_factory, tmp_path):
+    resite = recrawled_site(tmp_path_factory)
+    archive = shutil.copytree(resite.directory, tmp_path / "archive")
+    url = resite.url + "news/chunked-story.html"
+    row = revisit_pointer(archive, url)
+    stored = load_row_response(archive, row)
+    assert stored.record_type == "revisit" and stored.status == 200
+    assert stored.body == resite.routes["/news/chunked-story.html"].body
+    # Without the indexes (and no database), the original cannot be found: a clear error.
+    shutil.rmtree(archive / "indexes")
+    with pytest.raises(RecordError, match="is a revisit record"):
+        load_row_response(archive, row)

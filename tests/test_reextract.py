@@ -11,7 +11,9 @@ from sqlite_utils import Database
 from archive_helpers import crawled_site, recrawled_site
 from newsarchive.cli import main
 from newsarchive.reextract import reextract, select_pages
+from newsarchive.records import load_row_response
 from newsarchive.store import open_db
+from warcio.archiveiterator import ArchiveIterator
 
 COMPARED = ("url", "title", "text", "fingerprint", "word_count", "published", "authors", "status", "crawl_id",
             "fetched_at", "warc_filename", "warc_offset", "warc_length", "warc_record_id", "payload_digest")
@@ -136,3 +138,26 @@ def test_after_a_recrawl_of_unchanged_pages_nothing_changes(tmp_path_factory, tm
     assert report.problems == []
     assert articles(archive) == before
 
+
+def test_a_row_pointing_at_a_revisit_reads_the_original_payload(tmp_path_factory, tmp_path):
+    resite = recrawled_site(tmp_path_factory)
+    archive = shutil.copytree(resite.directory, tmp_path / "archive")
+    url = resite.url + "news/gzip-story.html"
+    second = sorted((archive / "warc").glob("*.warc.gz"))[-1]
+    with open(second, "rb") as stream:
+        records = ArchiveIterator(stream)
+        for record in records:
+            if record.rec_type == "revisit" and record.rec_headers.get_header("WARC-Target-URI") == url:
+                offset = records.get_record_offset()
+                break
+    db = Database(archive / "news.db")
+    db["pages"].update(url, {"warc_filename": second.name, "warc_offset": offset})
+    row = db["pages"].get(url)
+    stored = load_row_response(archive, row, db)
+    assert stored.record_type == "revisit"
+    assert stored.body == resite.routes["/news/gzip-story.html"].body
+    db.close()
+    raw = CliRunner().invoke(main, ["show", url, "--raw", "--dir", str(archive)])
+    assert raw.exit_code == 0 and raw.stdout_bytes == resite.routes["/news/gzip-story.html"].body
+    report = reextract(archive, workers=1, only_url=url)
+    assert report.problems == [] and report.outcomes == {"article": 1}
