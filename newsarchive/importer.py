@@ -15,8 +15,10 @@ the bytes from where they are. What each record becomes:
   ``revisit`` records (their payload is another record's; importing them
   would replace an article with nothing), and non-HTTP responses
   (Heritrix's ``dns:`` records).
-* a record cut short (truncated file) or unreadable: reported and skipped;
-  everything up to the last whole record is imported.
+* a record cut short (truncated file), unreadable (corrupt gzip member,
+  junk between records) or longer than its Content-Length: reported and
+  skipped; reading resumes at the next record start found after it, so
+  one bad record never costs the rest of the file.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import zlib
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, BinaryIO, Generator, Iterable, Iterator
 from urllib.parse import urljoin
 
 from warcio.archiveiterator import ArchiveIterator
@@ -100,32 +103,111 @@ def is_candidate(entry: Entry) -> bool:
 # -- reading ----------------------------------------------------------------
 
 def scan_warc(path: Path, report: ImportReport) -> Iterator[Entry]:
-    """The HTTP responses in one WARC file, in file order; problems go into ``report``."""
+    """The HTTP responses in one WARC file, in file order; problems go into ``report``.
+
+    Unreadable data (a corrupt record, junk between records) is reported and
+    skipped: reading resumes at the next record start found after it.
+    """
     filename = str(path.resolve())
-    last_end = 0
     with open(path, "rb") as stream:
-        records = ArchiveIterator(stream)
+        start: int | None = 0
+        while start is not None:
+            start = yield from _scan_from(path, stream, start, filename, report)
+
+
+def _scan_from(path: Path, stream: BinaryIO, start: int, filename: str,
+               report: ImportReport) -> Generator[Entry, None, int | None]:
+    """Yield the entries from offset ``start`` on; return where to resume after unreadable data, or None."""
+    stream.seek(start)
+    records = ArchiveIterator(stream)
+    last_end = start
+    try:
+        for record in records:
+            report.records += 1
+            # Before asking for the offset: warcio's get_record_offset() reads the record to its end.
+            entry = _entry_of(record, filename, report)
+            errors = records.err_count
+            records.read_to_end(record)
+            offset, length = records.get_record_offset(), records.get_record_length()
+            last_end = offset + length
+            if records.err_count > errors:
+                # Not followed by the blank lines that end a record: its Content-Length is wrong,
+                # so its body holds bytes of whatever follows. Look for the next record inside it.
+                resume = next_record_start(stream, offset + 1)
+                report.problems.append(f"{path.name}: record at offset {offset} does not end where its "
+                                       f"Content-Length says, skipped{_resuming(resume, offset)}")
+                return resume
+            if getattr(record.raw_stream, "limit", 0) > 0:
+                # The declared Content-Length never arrived: the record (or the file) ends short.
+                report.problems.append(f"{path.name}: record at offset {offset} is truncated "
+                                       f"({record.raw_stream.limit} bytes missing); skipped")
+                continue
+            if entry is not None:
+                entry.offset, entry.length = offset, length
+                yield entry
+    except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error) as exc:
+        stream.seek(last_end)
+        # warcio falls back to reading a member it cannot inflate as plain text; say what it was.
+        reason = "a gzip member that does not decompress" if stream.read(2) == b"\x1f\x8b" else _printable(exc)
+        resume = next_record_start(stream, last_end + 1)
+        report.problems.append(f"{path.name}: unreadable data at offset {last_end} ({reason})"
+                               f"{_resuming(resume, last_end)}")
+        return resume
+    _check_tail(path, stream, last_end, report)
+    return None
+
+
+# A gzip member (deflate), or an uncompressed WARC record's first line.
+_RECORD_START = re.compile(rb"\x1f\x8b\x08|WARC/1\.[01]\r\n")
+_SEARCH_BLOCK = 1 << 20
+
+
+def next_record_start(stream: BinaryIO, position: int) -> int | None:
+    """The offset of the first WARC record at or after ``position``, read in blocks; None if there is none.
+
+    A candidate (a gzip member, or ``WARC/1.x`` uncompressed) counts only if
+    it begins with a WARC header block, so payload bytes that happen to look
+    like either are passed over.
+    """
+    while True:
+        stream.seek(position)
+        data = stream.read(_SEARCH_BLOCK + 16)
+        if not data:
+            return None
+        for match in _RECORD_START.finditer(data):
+            if match.start() >= _SEARCH_BLOCK:
+                break
+            at = position + match.start()
+            if _is_record_start(stream, at):
+                return at
+        if len(data) <= _SEARCH_BLOCK:
+            return None
+        position += _SEARCH_BLOCK
+
+
+def _is_record_start(stream: BinaryIO, at: int) -> bool:
+    stream.seek(at)
+    head = stream.read(8192)
+    if not head.startswith(b"WARC/1."):
         try:
-            for record in records:
-                report.records += 1
-                # Before asking for the offset: warcio's get_record_offset() reads the record to its end.
-                entry = _entry_of(record, filename, report)
-                records.read_to_end(record)
-                offset, length = records.get_record_offset(), records.get_record_length()
-                last_end = offset + length
-                if getattr(record.raw_stream, "limit", 0) > 0:
-                    # The declared Content-Length never arrived: the file ends inside this record.
-                    report.problems.append(f"{path.name}: record at offset {offset} is truncated "
-                                           f"({record.raw_stream.limit} bytes missing); skipped")
-                    continue
-                if entry is not None:
-                    entry.offset, entry.length = offset, length
-                    yield entry
-        except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error) as exc:
-            report.problems.append(f"{path.name}: unreadable data after offset {last_end}: {exc}; "
-                                   "the rest of the file is skipped")
-            return
-        _check_tail(path, stream, last_end, report)
+            head = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(head, 8192)
+        except zlib.error:
+            return False
+    # A record's header block: version line, WARC-Type and Content-Length, then a blank line.
+    block = head.partition(b"\r\n\r\n")[0].lower()
+    return head.startswith(b"WARC/1.") and b"\r\nwarc-type:" in block and b"\r\ncontent-length:" in block
+
+
+def _resuming(resume: int | None, since: int) -> str:
+    if resume is None:
+        return "; no record starts after it: the rest of the file is skipped"
+    return f"; resuming at the next record, offset {resume} ({resume - since} bytes on)"
+
+
+def _printable(exc: BaseException, limit: int = 160) -> str:
+    """The exception's message on one line, with any binary junk it quotes escaped, and not too long."""
+    text = ascii(str(exc).strip())[1:-1]
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _entry_of(record, filename: str, report: ImportReport) -> Entry | None:

@@ -1,16 +1,22 @@
-"""Importing WARCs written by other tools: CC-NEWS-style files, and truncated ones."""
+"""Importing WARCs written by other tools: CC-NEWS-style files, crawlers' files, truncated and corrupt ones."""
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
+import zlib
 
 import pytest
 from click.testing import CliRunner
 from sqlite_utils import Database
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
-from archive_helpers import article_html, write_cc_news_warc
+from archive_helpers import article_html, response_record, write_cc_news_warc
 from newsarchive.cli import main
 from newsarchive.importer import import_warcs
+from newsarchive.records import read_record
 
 STORY = "http://news.test/2024/05/01/"
 
@@ -104,3 +110,112 @@ def test_missing_file_is_a_click_error(tmp_path):
     result = CliRunner().invoke(main, ["import-warc", str(tmp_path / "nope.warc.gz"), "--dir", str(tmp_path)])
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+# -- files from crawlers: request, response, metadata, resource, revisit records --------
+
+def chunked(body: bytes, size: int = 700) -> bytes:
+    pieces = [body[i:i + size] for i in range(0, len(body), size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces) + b"0\r\n\r\n"
+
+
+def write_crawler_warc(path, compress: bool) -> None:
+    """Like wget's, Browsertrix's or Heritrix's files: every record type, and bodies as wget stores them."""
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=compress, warc_version="WARC/1.0")
+        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "Wget/1.21.3"}))
+        bodies = {
+            # wget keeps the chunked transfer coding in the stored body, with its header.
+            "chunked.html": (chunked(article_html(21, "Ferry returns").encode()),
+                             [("Content-Type", "text/html"), ("Transfer-Encoding", "chunked")]),
+            "gzip-chunked.html": (chunked(gzip.compress(article_html(22, "Quay repairs").encode(), mtime=0)),
+                                  [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip"),
+                                   ("Transfer-Encoding", "chunked")]),
+            "data.json": (b'{"a": 1}', [("Content-Type", "application/json")]),
+        }
+        for name, (body, headers) in bodies.items():
+            url = "http://wget.test/" + name
+            request = StatusAndHeaders(f"GET /{name} HTTP/1.1", [("Host", "wget.test")], is_http_request=True)
+            writer.write_record(writer.create_warc_record(url, "request", payload=io.BytesIO(b""), length=0,
+                                                          http_headers=request))
+            record = response_record(writer, url, body, headers=headers[1:], content_type=headers[0][1])
+            record.rec_headers.replace_header("Content-Type", "application/http;msgtype=response")
+            writer.write_record(record)
+        writer.write_record(writer.create_warc_record("dns:wget.test", "response", payload=io.BytesIO(b"1.2.3.4"),
+                                                      length=7, warc_content_type="text/dns"))
+        writer.write_record(writer.create_warc_record(
+            "metadata://gnu.org/software/wget/warc/MANIFEST.txt", "metadata", payload=io.BytesIO(b"x"), length=1,
+            warc_content_type="text/plain"))
+        writer.write_record(writer.create_warc_record(
+            "metadata://gnu.org/software/wget/warc/wget.log", "resource", payload=io.BytesIO(b"log"), length=3,
+            warc_content_type="text/plain"))
+        writer.write_record(writer.create_revisit_record(
+            "http://wget.test/chunked.html", digest="sha1:AAAA", refers_to_uri="http://wget.test/chunked.html",
+            refers_to_date="2024-05-01T00:00:00Z"))
+
+
+@pytest.mark.parametrize("name", ["crawler.warc", "crawler.warc.gz"])
+def test_import_a_crawler_warc_with_every_record_type(tmp_path, name):
+    path = tmp_path / name
+    write_crawler_warc(path, compress=name.endswith(".gz"))
+    directory = tmp_path / "archive"
+    result = CliRunner().invoke(main, ["import-warc", str(path), "--dir", str(directory), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "skipped: metadata 1, non-HTTP response 1, request 3, resource 1, revisit 1, warcinfo 1" in result.output
+    db = Database(directory / "news.db")
+    outcomes = {row["url"]: row["outcome"] for row in db["pages"].rows}
+    assert outcomes == {"http://wget.test/chunked.html": "article", "http://wget.test/gzip-chunked.html": "article",
+                        "http://wget.test/data.json": "not_article"}
+    titles = {row["url"]: row["title"] for row in db["articles"].rows}
+    assert titles == {"http://wget.test/chunked.html": "Ferry returns",
+                      "http://wget.test/gzip-chunked.html": "Quay repairs"}
+    # The body comes back without its chunk framing and content-encoding.
+    raw = CliRunner().invoke(main, ["show", "http://wget.test/gzip-chunked.html", "--raw", "--dir", str(directory)])
+    assert raw.stdout_bytes == article_html(22, "Quay repairs").encode()
+
+
+def corrupt(data: bytes, offsets: list[int], how: str) -> bytes:
+    """Damage the third response record (or what follows the second) of a gzip-per-record file."""
+    start, end = offsets[2], offsets[3]
+    if how == "bytes-overwritten":
+        return data[:start + 30] + b"X" * 50 + data[start + 80:]
+    if how == "junk-between":
+        return data[:start] + b"garbage, not a record\n" * 10 + data[start:]
+    if how == "member-cut-short":
+        return data[:end - 100] + data[end:]
+    raise ValueError(how)
+
+
+@pytest.mark.parametrize("how", ["bytes-overwritten", "junk-between", "member-cut-short"])
+def test_corrupt_record_is_skipped_and_the_records_after_it_imported(cc_news, tmp_path, how):
+    path, offsets = cc_news
+    broken = tmp_path / "broken.warc.gz"
+    broken.write_bytes(corrupt(path.read_bytes(), offsets, how))
+    report = import_warcs([broken], tmp_path / "news.db", workers=1)
+    assert len(report.problems) == 1, report.problems
+    assert "broken.warc.gz: unreadable data at offset" in report.problems[0]
+    assert "resuming at the next record" in report.problems[0]
+    pages = {row["url"] for row in Database(tmp_path / "news.db")["pages"].rows}
+    lost = set() if how == "junk-between" else {STORY + "nurses.html"}
+    assert pages == {url for url, _, _ in cc_news_pages()} - lost
+    # Every row still points exactly at its record.
+    for row in Database(tmp_path / "news.db")["pages"].rows:
+        assert read_record(broken, row["warc_offset"]).url == row["url"]
+
+
+def test_uncompressed_record_with_a_wrong_content_length_is_skipped(cc_news, tmp_path):
+    path, _ = cc_news
+    plain = b""
+    data = path.read_bytes()
+    while data:
+        member = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        plain += member.decompress(data)
+        data = member.unused_data
+    # The first story loses its last 200 bytes: its Content-Length now reaches into the next record.
+    second = plain.index(b"WARC/1.0", plain.index(b"bridge.html"))
+    broken = tmp_path / "broken.warc"
+    broken.write_bytes(plain[:second - 200] + plain[second:])
+    report = import_warcs([broken], tmp_path / "news.db", workers=1)
+    assert len(report.problems) == 1 and "does not end where its Content-Length says" in report.problems[0]
+    pages = {row["url"] for row in Database(tmp_path / "news.db")["pages"].rows}
+    assert pages == {url for url, _, _ in cc_news_pages()} - {STORY + "bridge.html"}
