@@ -12,28 +12,24 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import logging
 import re
 from datetime import date
 from urllib.parse import urljoin
 
 import trafilatura
 from htmldate import find_date
-from lxml.etree import ParserError
-from lxml.html import HtmlElement, document_fromstring
+from lxml.html import HtmlElement
 from trafilatura.metadata import extract_metadata
-from trafilatura.utils import load_html
 from w3lib.encoding import html_to_unicode
 
 from newsarchive.article import Article
 from newsarchive.blocks import judge, page_blocks, stoplist
 from newsarchive.consensus import readability_text, vote
+from newsarchive.dom import parse
 from newsarchive.furniture import strip_furniture
 from newsarchive.headline import choose_headline
 from newsarchive.markers import strip_markers
 from newsarchive.metadata import normalise_date, read_markup
-
-logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"\w+")
 
@@ -156,52 +152,6 @@ def _metadata(tree: HtmlElement, url: str | None):
     """
     date_config = {"extensive_search": False, "original_date": True, "max_date": date.today().isoformat()}
     return extract_metadata(tree, url, date_config, extensive=False)
-
-
-def parse(html: str) -> HtmlElement | None:
-    """Parse to an lxml tree; None for input lxml cannot make a document of (empty, binary).
-
-    Two repairs for broken pages that would otherwise come out empty:
-    trafilatura's loader rejects documents with a mangled doctype, so we fall
-    back to lxml's own document parser; and an unterminated ``<title>``
-    swallows the whole page as title text, so we close it and parse again.
-    """
-    if not html.strip():
-        return None
-    tree = load_html(html)
-    if not isinstance(tree, HtmlElement):
-        tree = _parse_lenient(html)
-    if tree is not None and _title_swallowed_page(tree):
-        logger.debug("unterminated <title>: closing it and parsing again")
-        repaired = _parse_lenient(_close_title(html))
-        tree = repaired if repaired is not None else tree
-    return tree
-
-
-def _parse_lenient(html: str) -> HtmlElement | None:
-    try:
-        return document_fromstring(html)
-    except (ParserError, ValueError) as err:
-        logger.debug("lxml cannot parse the page: %s", err)
-        return None
-
-
-def _title_swallowed_page(tree: HtmlElement) -> bool:
-    title = tree.find(".//title")
-    text = title.text if title is not None else None
-    return bool(text) and len(text) > 500 and ("</head" in text or "<body" in text or "<div" in text)
-
-
-_TITLE_OPEN = re.compile(r"<title[^>]*>", re.IGNORECASE)
-
-
-def _close_title(html: str) -> str:
-    """Insert ``</title>`` at the first tag after ``<title>``."""
-    match = _TITLE_OPEN.search(html)
-    if not match:
-        return html
-    end = html.find("<", match.end())
-    return html if end < 0 else html[:end] + "</title>" + html[end:]
 
 
 def clean_text(text: str, title: str | None, *other_titles: str | None) -> tuple[str, list[str]]:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from newsarchive.extractor import parse
+from newsarchive.dom import parse
 from newsarchive.headline import choose_headline
 from newsarchive.metadata import normalise_date, read_markup
 
