@@ -78,6 +78,7 @@ class Entry:
 
 @dataclass
 class ImportReport:
+    label: str = "import"  # what the summary calls the run
     crawl_id: int = 0
     files: int = 0
     records: int = 0
@@ -86,7 +87,7 @@ class ImportReport:
     problems: list[str] = field(default_factory=list)  # corrupt or truncated data, one message each
 
     def summary(self) -> str:
-        lines = [f"import {self.crawl_id}: {self.files} files, {self.records} records read"]
+        lines = [f"{self.label} {self.crawl_id}: {self.files} files, {self.records} records read"]
         lines.append("pages: " + (", ".join(f"{k} {v}" for k, v in sorted(self.outcomes.items())) or "none"))
         if self.skipped:
             lines.append("skipped: " + ", ".join(f"{k} {v}" for k, v in sorted(self.skipped.items())))
@@ -102,13 +103,21 @@ def is_candidate(entry: Entry) -> bool:
 
 # -- reading ----------------------------------------------------------------
 
-def scan_warc(path: Path, report: ImportReport) -> Iterator[Entry]:
+def stored_name(path: Path, root: Path | None = None) -> str:
+    """How rows name a WARC file: relative to ``root`` (DIR/warc) when inside it, else by absolute path."""
+    path = path.resolve()
+    if root is not None and path.is_relative_to(root.resolve()):
+        return path.relative_to(root.resolve()).as_posix()
+    return str(path)
+
+
+def scan_warc(path: Path, report: ImportReport, root: Path | None = None) -> Iterator[Entry]:
     """The HTTP responses in one WARC file, in file order; problems go into ``report``.
 
     Unreadable data (a corrupt record, junk between records) is reported and
     skipped: reading resumes at the next record start found after it.
     """
-    filename = str(path.resolve())
+    filename = stored_name(path, root)
     with open(path, "rb") as stream:
         start: int | None = 0
         while start is not None:
@@ -317,21 +326,27 @@ async def _run(entries: Iterable[Entry], importer: _Importer, in_flight: int) ->
 
 
 def import_warcs(paths: Iterable[str | os.PathLike], db_path: str | os.PathLike, workers: int = 0,
-                 min_words: int = 80, batch_size: int = 100) -> ImportReport:
-    """Import the WARC files at ``paths`` into the database at ``db_path``; return what happened."""
+                 min_words: int = 80, batch_size: int = 100, root: str | os.PathLike | None = None,
+                 spider: str = SPIDER) -> ImportReport:
+    """Import the WARC files at ``paths`` into the database at ``db_path``; return what happened.
+
+    Rows name the files by absolute path, or relative to ``root`` for files
+    inside it (a crawl's own DIR/warc). ``spider`` names the run in ``crawls``.
+    """
     files = [Path(p).resolve() for p in paths]
     missing = [str(p) for p in files if not p.is_file()]
     if missing:
         raise FileNotFoundError(f"no such WARC file: {', '.join(missing)}")
-    report = ImportReport(files=len(files))
+    root_path = Path(root) if root is not None else None
+    report = ImportReport(label="import" if spider == SPIDER else spider, files=len(files))
     store = Store(db_path, batch_size=batch_size)
     pool = ExtractionPool(workers, min_words=min_words)
-    report.crawl_id = store.start_crawl(SPIDER, [str(p) for p in files], {"workers": pool.workers,
-                                                                          "min_words": min_words})
+    report.crawl_id = store.start_crawl(spider, [str(p) for p in files], {"workers": pool.workers,
+                                                                         "min_words": min_words})
     importer = _Importer(store, pool, report.crawl_id, report)
     reason = "finished"
     try:
-        entries = (entry for path in files for entry in _logged_scan(path, report))
+        entries = (entry for path in files for entry in _logged_scan(path, report, root_path))
         asyncio.run(_run(entries, importer, in_flight=2 * pool.workers + 2))
     except BaseException as exc:
         reason = f"failed: {exc!r}"
@@ -344,10 +359,10 @@ def import_warcs(paths: Iterable[str | os.PathLike], db_path: str | os.PathLike,
     return report
 
 
-def _logged_scan(path: Path, report: ImportReport) -> Iterator[Entry]:
+def _logged_scan(path: Path, report: ImportReport, root: Path | None) -> Iterator[Entry]:
     before = len(report.problems)
     logger.info("importing %s", path)
-    yield from scan_warc(path, report)
+    yield from scan_warc(path, report, root)
     for message in report.problems[before:]:
         logger.warning("%s", message)
 

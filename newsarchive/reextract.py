@@ -5,6 +5,11 @@ needs a recrawl: each ``pages`` row that was (or could now be) an article is
 read back from its record, extracted in the same process pool as the crawl,
 and ``articles`` is rebuilt from the results. Pages that were not articles
 before can become articles now, and the other way round.
+
+An archive without a database (lost, or never written) is rebuilt from its
+WARC files alone: ``rebuild`` reads every response record in DIR/warc, as
+``import-warc`` does, and names the files relative to DIR/warc, as a crawl
+does.
 """
 
 from __future__ import annotations
@@ -16,10 +21,13 @@ import os
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
+from newsarchive.importer import ImportReport, import_warcs
+from newsarchive.index import archive_warcs
 from newsarchive.page import PageResult
 from newsarchive.pool import ExtractionPool
 from newsarchive.records import RecordError, load_row_response
@@ -237,4 +245,33 @@ def reextract(directory: str | os.PathLike, since: str | None = None, site: str 
         if worker is not None:
             worker.close()
     logger.info("%s", report.summary())
+    return report
+
+
+def needs_rebuild(directory: str | os.PathLike) -> bool:
+    """True when DIR has no database, or one without any ``pages`` rows to re-extract from."""
+    path = Path(directory) / "news.db"
+    if not path.exists():
+        return True
+    db = Database(path)
+    try:
+        return not db["pages"].exists() or db["pages"].count == 0
+    finally:
+        db.close()
+
+
+def rebuild(directory: str | os.PathLike, workers: int = 0, min_words: int = 80,
+            batch_size: int = 100) -> ImportReport:
+    """Build DIR/news.db from DIR/warc alone, offline: every response record read back and extracted.
+
+    Revisit records are skipped, so rows point at the responses that hold
+    the payloads, as after a crawl. Raises FileNotFoundError without WARCs.
+    """
+    warc_dir = Path(directory) / "warc"
+    files = archive_warcs(directory)
+    if not files:
+        raise FileNotFoundError(f"no WARC files in {warc_dir}")
+    report = import_warcs(files, Path(directory) / "news.db", workers=workers, min_words=min_words,
+                          batch_size=batch_size, root=warc_dir, spider="reextract")
+    logger.info("rebuilt the database of %s from %d WARC files", directory, len(files))
     return report

@@ -116,12 +116,19 @@ def reextract(since: str | None, site: str | None, diff_url: str | None, dry_run
               verbose: bool, directory: Path) -> None:
     """Run the current extractor again over the archived pages, offline, and rebuild the articles.
 
+    Without a database (DIR/news.db lost, or only DIR/warc copied), it is
+    rebuilt from the WARC files in DIR/warc.
+
     Example: newsarchive reextract --since 2024-05-01 --site example-news.com --diff https://example-news.com/a.html
     """
+    from newsarchive.reextract import needs_rebuild, rebuild
     from newsarchive.reextract import reextract as run
 
     _logging(verbose)
-    db_path(directory)
+    if needs_rebuild(directory):
+        _rebuild(directory, workers, [name for name, given in (("--since", since), ("--site", site),
+                                                               ("--diff", diff_url), ("--dry-run", dry_run)) if given])
+        return
     try:
         report = run(directory, since=since, site=site, diff_url=diff_url, dry_run=dry_run, workers=workers)
     except LookupError as exc:
@@ -129,6 +136,22 @@ def reextract(since: str | None, site: str | None, diff_url: str | None, dry_run
     if report.diff is not None:
         click.echo(report.diff or f"{diff_url}: text unchanged")
     click.echo(report.summary() + (" (dry run: nothing written)" if dry_run else ""))
+
+
+def _rebuild(directory: Path, workers: int, options: list[str]) -> None:
+    from newsarchive.reextract import rebuild
+
+    path = directory / "news.db"
+    if options:
+        raise click.ClickException(f"{path} has no pages to re-extract, so reextract would rebuild it from every "
+                                   f"WARC in {directory / 'warc'}; {', '.join(options)} "
+                                   f"{'needs' if len(options) == 1 else 'need'} an existing database")
+    try:
+        report = rebuild(directory, workers=workers)
+    except FileNotFoundError as exc:
+        raise click.ClickException(f"no archive database at {path}, and {exc} to rebuild it from") from exc
+    click.echo(f"rebuilt {path} from {report.files} WARC files: {report.outcomes['article']} articles added")
+    click.echo(report.summary())
 
 
 # -- import-warc ------------------------------------------------------------
