@@ -9,9 +9,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 from click.testing import CliRunner
+from warcio.archiveiterator import ArchiveIterator
 
 from newsarchive.cli import main
 from newsarchive.store import Store
@@ -113,3 +115,24 @@ def test_demo_crawls_the_bundled_site_and_says_how_to_browse(tmp_path):
     assert f"datasette {tmp_path / 'news.db'} --metadata" in out
     assert "newsarchive serve --dir" in out
     assert list((tmp_path / "warc").glob("*.warc.gz"))
+
+
+def test_demo_run_again_recrawls_the_same_urls_and_writes_revisits(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    runs = [subprocess.run([sys.executable, "-m", "newsarchive.cli", "demo", "--dir", str(tmp_path)],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env) for _ in range(2)]
+    assert [run.returncode for run in runs] == [0, 0], runs[-1].stderr[-2000:]
+    urls = [run.stdout.splitlines()[0] for run in runs]
+    assert urls[0] == urls[1], "the site must keep its address for its pages to be revisits"
+    second = sorted((tmp_path / "warc").glob("*.warc.gz"))[-1]
+    with open(second, "rb") as stream:
+        kinds = Counter(record.rec_type for record in ArchiveIterator(stream))
+    assert kinds["response"] == 0 and kinds["revisit"] >= 20
+    assert "Articles stored:  9" in runs[1].stdout
+
+
+def test_every_command_takes_dir_defaulting_to_archive():
+    for name, command in main.commands.items():
+        options = {param.name: param for param in command.params}
+        assert "directory" in options, f"{name} has no --dir"
+        assert options["directory"].opts == ["--dir"] and options["directory"].default == Path("archive"), name

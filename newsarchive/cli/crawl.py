@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import sqlite3
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
+from sqlite_utils import Database
 
 from newsarchive.cli.options import dir_option
 from newsarchive.report import archive_summary, format_summary
+
+logger = logging.getLogger(__name__)
 
 
 def run_crawl(directory: Path, start_urls: list[str], sitemaps: list[str], feeds: list[str],
@@ -71,15 +78,50 @@ def crawl(urls: tuple[str, ...], sitemaps: tuple[str, ...], feeds: tuple[str, ..
 def demo(directory: Path) -> None:
     """Serve the bundled demo news site on 127.0.0.1 and crawl it, offline.
 
+    Run again into the same DIR, it serves the site on the same port, so the
+    recrawl finds the pages unchanged and writes revisit records.
+
     Example: newsarchive demo --dir archive/demo
     """
     from newsarchive.demo import SITE_DIR
     from newsarchive.demo.server import SiteServer
 
-    with SiteServer(SITE_DIR) as server:
+    port = last_demo_port(directory)
+    try:
+        server = SiteServer(SITE_DIR, port=port).start()
+    except OSError as exc:
+        if not port:
+            raise click.ClickException(f"cannot serve the demo site: {exc}") from exc
+        click.echo(f"Port {port} of the last demo crawl is taken ({exc.strerror}): the site gets another port, "
+                   "so its URLs are new to this archive")
+        server = SiteServer(SITE_DIR).start()
+    try:
         click.echo(f"Serving the demo site at {server.url}")
         stats = run_crawl(directory, [server.url], [], [], DEMO_SETTINGS)
+    finally:
+        server.stop()
     click.echo(format_summary(archive_summary(directory, stats)))
+
+
+def last_demo_port(directory: Path) -> int:
+    """The port the demo site had in the last crawl of it into DIR (0 if none): its URLs include the port."""
+    path = directory / "news.db"
+    if not path.exists():
+        return 0
+    db = Database(path)
+    try:
+        rows = db.execute("SELECT start_urls FROM crawls WHERE spider = 'news' ORDER BY id DESC").fetchall()
+    except sqlite3.Error as exc:
+        logger.warning("cannot read the crawls of %s: %s", path, exc)
+        return 0
+    finally:
+        db.close()
+    for (start_urls,) in rows:
+        for url in json.loads(start_urls or "[]"):
+            parts = urlsplit(url)
+            if parts.hostname == "127.0.0.1" and parts.port and parts.path in ("", "/"):
+                return parts.port
+    return 0
 
 
 # The demo server is ours and local: no need to be slow with it.
