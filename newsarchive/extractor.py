@@ -19,12 +19,12 @@ from urllib.parse import urljoin
 import trafilatura
 from htmldate import find_date
 from lxml.html import HtmlElement
-from trafilatura.metadata import extract_metadata
 from w3lib.encoding import html_to_unicode
 
 from newsarchive.article import Article
 from newsarchive.blocks import judge, page_blocks, stoplist
 from newsarchive.consensus import readability_text, vote
+from newsarchive.docmeta import document_metadata
 from newsarchive.dom import parse
 from newsarchive.furniture import strip_furniture
 from newsarchive.headline import choose_headline
@@ -61,7 +61,7 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
     if tree is None:
         return None
     markup = read_markup(tree)
-    doc = _metadata(tree, url)
+    doc = document_metadata(tree, url)
     published = markup.published or doc.date
     if published is None and markup.date_unreadable:
         # The thorough search costs more than extraction: only where the markup says there is a
@@ -142,16 +142,6 @@ def _searched_date(tree: HtmlElement, url: str | None) -> str | None:
     if not found or found.endswith("-01-01"):
         return None
     return normalise_date(found)
-
-
-def _metadata(tree: HtmlElement, url: str | None):
-    """trafilatura's metadata without htmldate's extensive (dateparser) search.
-
-    The extensive search costs more than the text extraction itself; our
-    markup reader already takes dates from meta tags, JSON-LD and <time>.
-    """
-    date_config = {"extensive_search": False, "original_date": True, "max_date": date.today().isoformat()}
-    return extract_metadata(tree, url, date_config, extensive=False)
 
 
 def clean_text(text: str, title: str | None, *other_titles: str | None) -> tuple[str, list[str]]:

@@ -1,0 +1,75 @@
+"""trafilatura's document metadata (title, author, site, date, categories, tags), at half the cost.
+
+This is ``trafilatura.metadata.extract_metadata`` step by step, with three
+changes, all for speed, none to the answers:
+
+- the byline search is ours (``byline.find_author``: trafilatura's rules in
+  one pass, 4 ms → 1.5 ms a page);
+- htmldate runs without its extensive search: our markup reader
+  (``metadata.read_markup``) already reads meta tags, JSON-LD and ``<time>``,
+  and ``extractor`` runs the thorough search only where the markup states a
+  date we cannot read;
+- no licence search: we store no licence.
+
+Keep it in step with ``extract_metadata`` when trafilatura changes
+(tests/test_byline.py compares the two on varied pages).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from courlan import extract_domain
+from htmldate import find_date
+from lxml.html import HtmlElement
+from trafilatura.metadata import (
+    META_URL,
+    Document,
+    examine_meta,
+    extract_catstags,
+    extract_meta_json,
+    extract_sitename,
+    extract_title,
+    extract_url,
+)
+
+from newsarchive.byline import find_author
+
+logger = logging.getLogger(__name__)
+
+
+def document_metadata(tree: HtmlElement, url: str | None) -> Document:
+    """Title, author, URL, hostname, date, site name, categories and tags of ``tree``."""
+    meta = examine_meta(tree)
+    if meta.author and " " not in meta.author:
+        meta.author = None  # a single word is a handle or a site, not a name (trafilatura's rule)
+    try:
+        meta = extract_meta_json(tree, meta)
+    except Exception as err:  # noqa: BLE001 - broken JSON-LD must not cost the page its other metadata
+        logger.warning("JSON-LD metadata of %s unreadable: %r", url, err)
+    meta.title = meta.title or extract_title(tree)
+    meta.author = meta.author or find_author(tree)
+    meta.url = meta.url or extract_url(tree, url)
+    if meta.url:
+        meta.hostname = extract_domain(meta.url, fast=True)
+    today = date.today().isoformat()
+    meta.date = find_date(tree, extensive_search=False, original_date=True, max_date=today, url=meta.url)
+    meta.sitename = _sitename(tree, meta)
+    meta.categories = meta.categories or extract_catstags("category", tree)
+    meta.tags = meta.tags or extract_catstags("tag", tree)
+    meta.filedate = today
+    meta.clean_and_trim()
+    return meta
+
+
+def _sitename(tree: HtmlElement, meta: Document) -> str | None:
+    name = meta.sitename or extract_sitename(tree)
+    if name:
+        name = name.lstrip("@")  # a Twitter handle
+        if name and "." not in name and not name[0].isupper():
+            name = name.title()
+        return name
+    if meta.url and (match := META_URL.match(meta.url)):
+        return match[1]
+    return None
