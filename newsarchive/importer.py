@@ -128,7 +128,8 @@ def _scan_from(path: Path, stream: BinaryIO, start: int, filename: str,
                report: ImportReport) -> Generator[Entry, None, int | None]:
     """Yield the entries from offset ``start`` on; return where to resume after unreadable data, or None."""
     stream.seek(start)
-    records = ArchiveIterator(stream)
+    # Digests are checked (and only recorded, never raised) so a damaged record is caught.
+    records = ArchiveIterator(stream, check_digests=True)
     last_end = start
     try:
         for record in records:
@@ -145,6 +146,12 @@ def _scan_from(path: Path, stream: BinaryIO, start: int, filename: str,
                 resume = next_record_start(stream, offset + 1)
                 report.problems.append(f"{path.name}: record at offset {offset} does not end where its "
                                        f"Content-Length says, skipped{_resuming(resume, offset)}")
+                return resume
+            if _block_digest_failed(record):
+                # Damaged bytes (and with gzip, the next member's read as this one's): look inside it.
+                resume = next_record_start(stream, offset + 1)
+                report.problems.append(f"{path.name}: record at offset {offset} does not match its "
+                                       f"WARC-Block-Digest, skipped{_resuming(resume, offset)}")
                 return resume
             if getattr(record.raw_stream, "limit", 0) > 0:
                 # The declared Content-Length never arrived: the record (or the file) ends short.
@@ -217,6 +224,12 @@ def _printable(exc: BaseException, limit: int = 160) -> str:
     """The exception's message on one line, with any binary junk it quotes escaped, and not too long."""
     text = ascii(str(exc).strip())[1:-1]
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _block_digest_failed(record) -> bool:
+    # Only the block digest: tools disagree on what the payload digest covers (chunked bodies).
+    checker = getattr(record, "digest_checker", None)
+    return checker is not None and any(p.startswith("block digest failed") for p in checker.problems)
 
 
 def _entry_of(record, filename: str, report: ImportReport) -> Entry | None:
