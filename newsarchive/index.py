@@ -33,7 +33,8 @@ class _Indexer(CDXJIndexer):
             root = Path(self.dir_root).resolve()
             if path.is_relative_to(root):
                 return path.relative_to(root).as_posix()
-            # Outside the root (an imported WARC): pywb's resolver joins an absolute name as is.
+            # Outside the root (an imported WARC): by absolute path. pywb prefixes names with each of
+            # its archive_paths in turn, so a collection lists DIR/warc/ and file:// (see the README).
             return path.as_posix()
         return path.name
 

@@ -1,13 +1,18 @@
 """The crawl's WARCs replay in pywb as received: bytes, status, headers, charset; and they don't misstate the wire.
 
-Two collections: ``news`` holds one crawl; ``again`` holds that crawl and a
-recrawl of the unchanged site, whose captures are revisit records that pywb
-must resolve to the original responses through its CDX index.
+Two collections made by ``wb-manager``: ``news`` holds one crawl; ``again``
+holds that crawl and a recrawl of the unchanged site, whose captures are
+revisit records that pywb must resolve to the original responses through its
+CDX index. A third, ``inplace``, is a copy of the recrawled archive folder, plus an
+imported CC-NEWS file kept outside it: pywb reads the CDXJ indexes the crawls
+and ``newsarchive index`` wrote (DIR/indexes) and the WARCs where they are,
+with the configuration the README gives.
 """
 
 from __future__ import annotations
 
 import gzip
+import shutil
 import socket
 import subprocess
 import time
@@ -15,12 +20,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
-from archive_helpers import VENV_BIN, crawled_site, recrawled_site
+from archive_helpers import VENV_BIN, article_html, crawled_site, recrawled_site, write_cc_news_warc
+from newsarchive.cli import main
 
 COLL = "news"
 AGAIN = "again"
+INPLACE = "inplace"
+EXTERNAL = "http://cc.test/2024/05/imported.html"
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +62,15 @@ def wayback(site, resite, tmp_path_factory):
         done = subprocess.run([str(VENV_BIN / command[0]), *command[1:]], cwd=root, capture_output=True,
                               text=True, timeout=60)
         assert done.returncode == 0, done.stderr
+    inplace = shutil.copytree(resite.directory, root / "archive")
+    write_cc_news_warc(root / "CC-NEWS.warc.gz", [(EXTERNAL, article_html(40, "Imported story").encode(), {})])
+    for command in (["import-warc", str(root / "CC-NEWS.warc.gz"), "--workers", "1"], ["index"]):
+        result = CliRunner().invoke(main, [*command, "--dir", str(inplace)])
+        assert result.exit_code == 0, result.output
+    # DIR/warc for the crawls' files, named relative to it; file:// for imported ones, named by absolute path.
+    (root / "config.yaml").write_text(
+        f"collections:\n  {INPLACE}:\n    index_paths: {inplace / 'indexes'}/\n"
+        f"    archive_paths:\n      - {inplace / 'warc'}/\n      - file://\n")
     port = free_port()
     log = open(root / "wayback.log", "wb")
     process = subprocess.Popen([str(VENV_BIN / "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=root,
@@ -214,3 +232,20 @@ def test_revisit_of_a_not_found_replays_as_404(wayback, resite):
     url = resite.url + "news/missing.html"
     _, _, warc = response_records(resite.directory, "revisit")[url]
     assert raw(wayback, url, AGAIN, timestamp14(warc.get_header("WARC-Date"))).status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["response", "revisit"])
+def test_the_crawls_own_cdxj_indexes_replay_in_pywb(wayback, resite, kind):
+    assert sorted(p.name for p in (resite.directory / "indexes").glob("*.cdxj")) == ["crawl-1.cdxj", "crawl-2.cdxj"]
+    for path in ("news/gzip-story.html", "news/latin-story.html"):
+        url = resite.url + path
+        _, _, warc = response_records(resite.directory, kind)[url]
+        response = raw(wayback, url, INPLACE, timestamp14(warc.get_header("WARC-Date")))
+        assert response.status_code == 200
+        assert response.content == resite.routes["/" + path].body
+
+
+def test_an_imported_file_replays_in_place_through_newsarchive_index(wayback):
+    response = raw(wayback, EXTERNAL, INPLACE, "20240501100000")
+    assert response.status_code == 200
+    assert response.content == article_html(40, "Imported story").encode()
