@@ -35,7 +35,8 @@ from newsarchive.store import Store, article_row
 
 logger = logging.getLogger(__name__)
 
-# Outcomes decided by extraction (not by the fetch): these are worth running again.
+# Outcomes decided by extraction (not by the fetch): these are worth running again, and so
+# are the errors of extraction itself (a crash or time-out the current extractor may not have).
 REEXTRACTED_OUTCOMES = ("article", "not_article", "duplicate")
 # Columns that belong to the capture, not to the extraction: kept from the pages row.
 CAPTURE_COLUMNS = ("status", "fetched_at", "crawl_id", "warc_filename", "warc_offset", "warc_length",
@@ -64,7 +65,8 @@ class ReextractReport:
 def select_pages(db: Database, since: str | None = None, site: str | None = None,
                  url: str | None = None) -> Iterator[dict[str, Any]]:
     """The pages rows to re-extract, in the order they were stored."""
-    where = [f"outcome IN ({', '.join('?' * len(REEXTRACTED_OUTCOMES))})", "warc_filename IS NOT NULL",
+    where = [f"(outcome IN ({', '.join('?' * len(REEXTRACTED_OUTCOMES))}) OR "
+             "(outcome = 'error' AND reason LIKE 'extraction %'))", "warc_filename IS NOT NULL",
              "warc_offset IS NOT NULL"]
     params: list[Any] = list(REEXTRACTED_OUTCOMES)
     if since:

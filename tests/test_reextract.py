@@ -108,6 +108,19 @@ def test_changes_additions_and_drops_are_counted(archive, site):
     assert db.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'subscribe'").fetchone()[0] == 0
 
 
+def test_pages_whose_extraction_failed_are_tried_again(archive, site):
+    url = site.url + "news/chunked-story.html"
+    db = Database(archive / "news.db")
+    db["articles"].delete(url)
+    db["pages"].update(url, {"outcome": "error", "reason": "extraction timed out after 30.0s"})
+    db["pages"].update(site.url + "news/missing.html", {"reason": "HTTP 404"})
+    db.close()
+    report = reextract(archive, workers=1)
+    assert report.counts["added"] == 1 and report.pages == 8  # not the 404, whose error is the fetch's
+    assert Database(archive / "news.db")["pages"].get(url)["outcome"] == "article"
+    assert articles(archive) == articles(site.directory)
+
+
 def test_diff_shows_old_and_new_text_and_dry_run_writes_nothing(archive, site):
     url = site.url + "news/gzip-story.html"
     db = Database(archive / "news.db")
@@ -191,3 +204,4 @@ def test_a_row_pointing_at_a_revisit_reads_the_original_payload(tmp_path_factory
     assert raw.exit_code == 0 and raw.stdout_bytes == resite.routes["/news/gzip-story.html"].body
     report = reextract(archive, workers=1, only_url=url)
     assert report.problems == [] and report.outcomes == {"article": 1}
+
