@@ -205,3 +205,13 @@ def test_a_row_pointing_at_a_revisit_reads_the_original_payload(tmp_path_factory
     report = reextract(archive, workers=1, only_url=url)
     assert report.problems == [] and report.outcomes == {"article": 1}
 
+
+def test_show_says_when_the_last_fetch_was_a_revisit(tmp_path_factory):
+    resite = recrawled_site(tmp_path_factory)
+    url = resite.url + "news/plain-story.html"
+    page = Database(resite.directory / "news.db")["pages"].get(url)
+    result = CliRunner().invoke(main, ["show", url, "--dir", str(resite.directory)])
+    assert result.exit_code == 0
+    assert f"Unchanged:     revisit record {page['revisit_record_id']}; payload captured {page['warc_date']}" \
+        in result.output
+    assert f"WARC:          {page['warc_filename']} @ {page['warc_offset']}" in result.output

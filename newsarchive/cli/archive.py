@@ -90,6 +90,10 @@ def _summary(page: dict | None, article: dict | None) -> str:
         ("Record", row.get("warc_record_id")),
         ("Digest", row.get("payload_digest")),
     ]
+    if page and page.get("revisit_record_id"):
+        # The last fetch found the same payload: its revisit record points back at the record above.
+        pairs.append(("Unchanged", f"revisit record {page['revisit_record_id']}; payload captured "
+                                   f"{page.get('warc_date')}"))
     if article:
         pairs += [
             ("Title", article.get("title")),
