@@ -153,6 +153,17 @@ def test_selection_by_site_and_date(site):
     assert len(list(select_pages(db, since="2000-01-01"))) == 8
 
 
+def test_since_on_the_command_line(archive):
+    runner = CliRunner()
+    late = runner.invoke(main, ["reextract", "--dir", str(archive), "--since", "2999-01-01", "--dry-run"])
+    assert late.exit_code == 0 and late.output.startswith("re-extracted 0 pages")
+    early = runner.invoke(main, ["reextract", "--dir", str(archive), "--since", "2000-01-01T00:00:00", "--dry-run",
+                                 "--workers", "1"])
+    assert early.exit_code == 0 and early.output.startswith("re-extracted 8 pages")
+    bad = runner.invoke(main, ["reextract", "--dir", str(archive), "--since", "last week"])
+    assert bad.exit_code == 2 and "'last week' does not match the formats" in bad.output
+
+
 def test_show_summary_text_and_errors(site):
     runner = CliRunner()
     url = site.url + "news/latin-story.html"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -109,14 +110,15 @@ def _summary(page: dict | None, article: dict | None) -> str:
 # -- reextract --------------------------------------------------------------
 
 @click.command()
-@click.option("--since", help="Only pages fetched at or after this date (ISO, e.g. 2024-05-01).")
+@click.option("--since", metavar="DATE", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ"]),
+              help="Only pages fetched at or after this UTC date or time (ISO, e.g. 2024-05-01).")
 @click.option("--site", help="Only pages of this host (subdomains included) or articles of this site name.")
 @click.option("--diff", "diff_url", metavar="URL", help="Also print a unified diff of URL's old and new text.")
 @click.option("--dry-run", is_flag=True, help="Report (and diff) what would change; write nothing.")
 @workers_option
 @click.option("-v", "--verbose", is_flag=True)
 @dir_option
-def reextract(since: str | None, site: str | None, diff_url: str | None, dry_run: bool, workers: int,
+def reextract(since: datetime | None, site: str | None, diff_url: str | None, dry_run: bool, workers: int,
               verbose: bool, directory: Path) -> None:
     """Run the current extractor again over the archived pages, offline, and rebuild the articles.
 
@@ -134,7 +136,9 @@ def reextract(since: str | None, site: str | None, diff_url: str | None, dry_run
                                                                ("--diff", diff_url), ("--dry-run", dry_run)) if given])
         return
     try:
-        report = run(directory, since=since, site=site, diff_url=diff_url, dry_run=dry_run, workers=workers)
+        # Stored dates are ISO 8601 in UTC, so they compare as text.
+        report = run(directory, since=since.strftime("%Y-%m-%dT%H:%M:%S") if since else None, site=site,
+                     diff_url=diff_url, dry_run=dry_run, workers=workers)
     except LookupError as exc:
         raise click.ClickException(str(exc)) from exc
     if report.diff is not None:
