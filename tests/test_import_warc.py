@@ -7,6 +7,7 @@ import io
 import json
 import zlib
 
+import brotli
 import pytest
 from click.testing import CliRunner
 from sqlite_utils import Database
@@ -131,6 +132,9 @@ def write_crawler_warc(path, compress: bool) -> None:
             "gzip-chunked.html": (chunked(gzip.compress(article_html(22, "Quay repairs").encode(), mtime=0)),
                                   [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip"),
                                    ("Transfer-Encoding", "chunked")]),
+            # Browsertrix keeps bodies as the browser received them, often brotli-encoded.
+            "brotli.html": (brotli.compress(article_html(23, "Tide gauge fixed").encode()),
+                            [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "br")]),
             "data.json": (b'{"a": 1}', [("Content-Type", "application/json")]),
         }
         for name, (body, headers) in bodies.items():
@@ -161,14 +165,15 @@ def test_import_a_crawler_warc_with_every_record_type(tmp_path, name):
     directory = tmp_path / "archive"
     result = CliRunner().invoke(main, ["import-warc", str(path), "--dir", str(directory), "--workers", "1"])
     assert result.exit_code == 0, result.output
-    assert "skipped: metadata 1, non-HTTP response 1, request 3, resource 1, revisit 1, warcinfo 1" in result.output
+    assert "skipped: metadata 1, non-HTTP response 1, request 4, resource 1, revisit 1, warcinfo 1" in result.output
     db = Database(directory / "news.db")
     outcomes = {row["url"]: row["outcome"] for row in db["pages"].rows}
     assert outcomes == {"http://wget.test/chunked.html": "article", "http://wget.test/gzip-chunked.html": "article",
-                        "http://wget.test/data.json": "not_article"}
+                        "http://wget.test/brotli.html": "article", "http://wget.test/data.json": "not_article"}
     titles = {row["url"]: row["title"] for row in db["articles"].rows}
     assert titles == {"http://wget.test/chunked.html": "Ferry returns",
-                      "http://wget.test/gzip-chunked.html": "Quay repairs"}
+                      "http://wget.test/gzip-chunked.html": "Quay repairs",
+                      "http://wget.test/brotli.html": "Tide gauge fixed"}
     # The body comes back without its chunk framing and content-encoding.
     raw = CliRunner().invoke(main, ["show", "http://wget.test/gzip-chunked.html", "--raw", "--dir", str(directory)])
     assert raw.stdout_bytes == article_html(22, "Quay repairs").encode()
