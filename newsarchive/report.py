@@ -35,6 +35,7 @@ def archive_summary(directory: Path, stats: dict[str, Any] | None = None) -> dic
         summary["fetched"] = stats.get("downloader/response_count", 0)
         summary["elapsed"] = stats.get("elapsed_time_seconds")
         summary["finish_reason"] = stats.get("finish_reason")
+        summary["revisits"] = stats.get("newsarchive/warc/revisits", 0)
     return summary
 
 
@@ -43,6 +44,8 @@ def format_summary(summary: dict[str, Any]) -> str:
     if "fetched" in summary:
         elapsed = summary.get("elapsed") or 0
         lines.append(f"Pages fetched:    {summary['fetched']} in {elapsed:.1f} s ({summary['finish_reason']})")
+        if summary.get("revisits"):
+            lines.append(f"Unchanged:        {summary['revisits']} (same payload as archived: revisit records)")
     outcomes = ", ".join(f"{k} {v}" for k, v in summary["outcomes"].items()) or "none"
     lines.append(f"Page outcomes:    {outcomes}")
     lines.append(f"Articles stored:  {summary['articles']} from {summary['sites']} sites")

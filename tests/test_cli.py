@@ -129,6 +129,7 @@ def test_demo_run_again_recrawls_the_same_urls_and_writes_revisits(tmp_path):
         kinds = Counter(record.rec_type for record in ArchiveIterator(stream))
     assert kinds["response"] == 0 and kinds["revisit"] >= 20
     assert "Articles stored:  9" in runs[1].stdout
+    assert f"Unchanged:        {kinds['revisit']} (same payload as archived: revisit records)" in runs[1].stdout
 
 
 def test_every_command_takes_dir_defaulting_to_archive():
