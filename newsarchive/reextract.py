@@ -65,23 +65,36 @@ class ReextractReport:
 def select_pages(db: Database, since: str | None = None, site: str | None = None,
                  url: str | None = None) -> Iterator[dict[str, Any]]:
     """The pages rows to re-extract, in the order they were stored."""
-    where = [f"(outcome IN ({', '.join('?' * len(REEXTRACTED_OUTCOMES))}) OR "
-             "(outcome = 'error' AND reason LIKE 'extraction %'))", "warc_filename IS NOT NULL",
-             "warc_offset IS NOT NULL"]
+    return rows_by_rowid(db, [rowid for rowid, _ in select_keys(db, since, site, url)])
+
+
+def select_keys(db: Database, since: str | None = None, site: str | None = None,
+                url: str | None = None) -> list[tuple[int, str]]:
+    """(rowid, url) of the pages to re-extract, in storage order: all a run keeps in memory of its selection."""
+    where = [f"(pages.outcome IN ({', '.join('?' * len(REEXTRACTED_OUTCOMES))}) OR "
+             "(pages.outcome = 'error' AND pages.reason LIKE 'extraction %'))", "pages.warc_filename IS NOT NULL",
+             "pages.warc_offset IS NOT NULL"]
     params: list[Any] = list(REEXTRACTED_OUTCOMES)
     if since:
-        where.append("fetched_at >= ?")
+        where.append("pages.fetched_at >= ?")
         params.append(since)
     if url:
-        where.append("url = ?")
+        where.append("pages.url = ?")
         params.append(url)
-    sql = f"SELECT rowid, * FROM pages WHERE {' AND '.join(where)} ORDER BY rowid"
-    sites = _article_sites(db) if site else {}
-    for row in db.query(sql, params):
-        if site and not on_site(row["url"], sites.get(row["url"]), site):
-            continue
-        row.pop("rowid", None)
-        yield row
+    sql = (f"SELECT pages.rowid, pages.url, articles.site FROM pages LEFT JOIN articles ON articles.url = pages.url"
+           f" WHERE {' AND '.join(where)} ORDER BY pages.rowid")
+    return [(rowid, page_url) for rowid, page_url, site_name in db.execute(sql, params)
+            if not site or on_site(page_url, site_name, site)]
+
+
+def rows_by_rowid(db: Database, rowids: list[int], chunk: int = 500) -> Iterator[dict[str, Any]]:
+    """The pages rows with these rowids, in that order, read a chunk at a time."""
+    for start in range(0, len(rowids), chunk):
+        part = rowids[start:start + chunk]
+        # Each chunk is read whole before any row is handed out: the caller writes between rows.
+        rows = {row.pop("rowid"): row for row in db.query(
+            f"SELECT rowid, * FROM pages WHERE rowid IN ({', '.join('?' * len(part))})", part)}
+        yield from (rows[rowid] for rowid in part if rowid in rows)
 
 
 def on_site(url: str, site_name: str | None, site: str) -> bool:
@@ -89,10 +102,6 @@ def on_site(url: str, site_name: str | None, site: str) -> bool:
     wanted = site.lower().removeprefix("www.")
     host = (urlsplit(url).hostname or "").removeprefix("www.")
     return host == wanted or host.endswith("." + wanted) or (site_name or "").lower() == site.lower()
-
-
-def _article_sites(db: Database) -> dict[str, str]:
-    return {url: name for url, name in db.execute("SELECT url, site FROM articles WHERE site IS NOT NULL")}
 
 
 class _Reextractor:
@@ -106,7 +115,6 @@ class _Reextractor:
         self.dry_run = dry_run
         # Fingerprint -> URL of the articles this run produced, for duplicate detection.
         self.produced: dict[str, str] = {}
-        self.done: set[str] = set()
 
     def body_of(self, row: dict[str, Any]) -> tuple[bytes, str | None] | None:
         try:
@@ -119,7 +127,6 @@ class _Reextractor:
 
     def apply(self, row: dict[str, Any], result: PageResult) -> None:
         url = row["url"]
-        self.done.add(url)
         old = self.store.db["articles"].get(url) if self._has_article(url) else None
         if result.outcome == "error":
             # A crash now must not throw away what an earlier run extracted.
@@ -235,9 +242,11 @@ def reextract(directory: str | os.PathLike, since: str | None = None, site: str 
     pool = ExtractionPool(workers, min_words=min_words)
     try:
         worker = _Reextractor(db_path, directory, set(), report, diff_url, dry_run, batch_size)
-        # Materialised first: the selection must not see the rows this run rewrites.
-        rows = list(select_pages(worker.store.db, since=since, site=site, url=only_url))
-        worker.selected = {row["url"] for row in rows}
+        # The selection is fixed first (rowids, not rows: memory stays small), so it never sees
+        # the rows this run rewrites; each row is read just before its turn.
+        keys = select_keys(worker.store.db, since=since, site=site, url=only_url)
+        worker.selected = {url for _, url in keys}
+        rows = rows_by_rowid(worker.store.db, [rowid for rowid, _ in keys])
         if diff_url and diff_url not in worker.selected:
             raise LookupError(f"{diff_url} is not among the pages to re-extract (no such page, "
                               "no WARC pointer, or outside --since/--site)")
