@@ -1,8 +1,11 @@
 """Benchmark: ``import-warc`` (read WARC, extract in the pool, write SQLite) against bare trafilatura.
 
-Generates N synthetic article pages of realistic size (navigation, sidebar,
-comments, scripts around 600-1200 words of text), writes them into one WARC
-in a temp dir, then times, in the same run and on the same pages:
+The pages are the 600 real news pages of the development set
+(``../shared/devset``, read in place, never copied here) when it is there,
+else N generated article pages (navigation, sidebar, comments and scripts
+around 600-1200 words of text; ``--synthetic`` forces them). They are
+written into one WARC in a temp dir, half of them gzip-encoded as servers
+send them, then timed, in the same run and on the same page bytes:
 
 * ours: ``newsarchive.importer.import_warcs`` with 2 extraction workers;
 * process_page: our extraction alone, in the same pool shape, to separate
@@ -13,7 +16,7 @@ in a temp dir, then times, in the same run and on the same pages:
 Both timings include starting the worker processes. The ratio is bare time /
 our time (throughput relative to bare trafilatura); the target is >= 0.9.
 
-    .venv/bin/python bench/reprocess.py [-n 300] [--workers 2] [--repeat 2]
+    .venv/bin/python bench/reprocess.py [--devset DIR | --synthetic -n 300] [--workers 2] [--repeat 2]
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
+import json
 import multiprocessing
 import random
 import sys
@@ -75,47 +79,66 @@ def page_html(i: int) -> str:
 <footer><p>Copyright 2024 Bench Gazette. All rights reserved.</p><ul>{nav}</ul></footer></body></html>"""
 
 
-def write_warc(path: Path, pages: list[str]) -> None:
+DEVSET = Path(__file__).resolve().parent.parent.parent / "shared" / "devset"
+
+
+def devset_pages(folder: Path) -> list[tuple[str, bytes]]:
+    """(url, HTML bytes) of the devset's pages; a made-up URL where the set has none."""
+    pages = []
+    with open(folder / "truth.jsonl", encoding="utf-8") as lines:
+        rows = [json.loads(line) for line in lines]
+    for row in rows:
+        body = gzip.decompress((folder / "pages" / f"{row['id']}.html.gz").read_bytes())
+        pages.append((row["url"] or f"https://devset.test/{row['id']}", body))
+    return pages
+
+
+def synthetic_pages(n: int) -> list[tuple[str, bytes]]:
+    return [(f"https://bench.test/2024/05/{i}/story.html", page_html(i).encode()) for i in range(n)]
+
+
+def write_warc(path: Path, pages: list[tuple[str, bytes]]) -> None:
     with open(path, "wb") as out:
         writer = WARCWriter(out, gzip=True)
-        for i, html in enumerate(pages):
-            body = gzip.compress(html.encode(), compresslevel=6) if i % 2 else html.encode()
-            headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
+        for i, (url, html) in enumerate(pages):
+            body = gzip.compress(html, compresslevel=6) if i % 2 else html
+            # No charset: the devset's pages declare theirs (or not) in their markup, as the web does.
+            headers = [("Content-Type", "text/html"), ("Content-Length", str(len(body)))]
             if i % 2:
                 headers.append(("Content-Encoding", "gzip"))
             http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
             writer.write_record(writer.create_warc_record(
-                f"https://bench.test/2024/05/{i}/story.html", "response", payload=io.BytesIO(body),
+                url, "response", payload=io.BytesIO(body),
                 length=len(body), http_headers=http))
 
 
-def bare_extract(html: str) -> str | None:
+def bare_extract(html: bytes, url: str) -> str | None:
     import trafilatura
 
-    return trafilatura.extract(html, with_metadata=True, output_format="json")
+    return trafilatura.extract(html, url=url, with_metadata=True, output_format="json")
 
 
 def _warm() -> None:
     import trafilatura  # noqa: F401
 
 
-def time_bare(pages: list[str], workers: int) -> tuple[float, int]:
+def time_bare(pages: list[tuple[str, bytes]], workers: int) -> tuple[float, int]:
     start = time.perf_counter()
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_warm) as pool:
-        results = list(pool.map(bare_extract, pages))
+        results = list(pool.map(bare_extract, [html for _, html in pages], [url for url, _ in pages]))
     return time.perf_counter() - start, sum(1 for r in results if r)
 
 
-def time_process_page(pages: list[str], workers: int) -> tuple[float, int]:
+def time_process_page(pages: list[tuple[str, bytes]], workers: int) -> tuple[float, int]:
     """Our extraction alone (process_page) in the same pool shape: separates extractor cost from import overhead."""
     from newsarchive.page import process_page
 
     start = time.perf_counter()
     context = multiprocessing.get_context("spawn")
-    urls = [f"https://bench.test/2024/05/{i}/story.html" for i in range(len(pages))]
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_warm) as pool:
-        results = list(pool.map(process_page, [p.encode() for p in pages], urls, ["text/html"] * len(pages)))
+        results = list(pool.map(process_page, [html for _, html in pages], [url for url, _ in pages],
+                                ["text/html"] * len(pages)))
     return time.perf_counter() - start, sum(1 for r in results if r.article)
 
 
@@ -127,16 +150,20 @@ def time_ours(warc: Path, db: Path, workers: int) -> tuple[float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", "--pages", type=int, default=300)
+    parser.add_argument("--devset", type=Path, default=DEVSET, help="Real pages (default: ../shared/devset).")
+    parser.add_argument("--synthetic", action="store_true", help="Generated pages even if the devset is there.")
+    parser.add_argument("-n", "--pages", type=int, default=300, help="How many generated pages.")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=2, help="Runs of each timing; the fastest counts.")
     args = parser.parse_args()
-    pages = [page_html(i) for i in range(args.pages)]
+    real = not args.synthetic and (args.devset / "truth.jsonl").is_file()
+    pages = devset_pages(args.devset) if real else synthetic_pages(args.pages)
     with tempfile.TemporaryDirectory() as tmp:
         warc = Path(tmp) / "bench.warc.gz"
         write_warc(warc, pages)
-        size = sum(len(p.encode()) for p in pages) / len(pages)
-        print(f"{len(pages)} pages, {size / 1024:.1f} KiB average, WARC {warc.stat().st_size / 1e6:.1f} MB")
+        size = sum(len(html) for _, html in pages) / len(pages)
+        print(f"{len(pages)} {'devset' if real else 'generated'} pages, {size / 1024:.1f} KiB average, "
+              f"WARC {warc.stat().st_size / 1e6:.1f} MB")
         # Interleaved and best-of-N: the machine is shared, and load spikes hit one timing, not all.
         runs = {"bare": [], "ours": [], "page": []}
         for attempt in range(args.repeat):
