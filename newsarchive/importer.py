@@ -6,7 +6,9 @@ the bytes from where they are. What each record becomes:
 
 * ``response`` with HTTP status 200 and an HTML content type (or none):
   extracted in the process pool -> ``article``, ``not_article``,
-  ``duplicate`` or ``error`` (the extraction failed).
+  ``duplicate`` or ``error`` (the extraction failed). Of two pages with the
+  same text, the first holds the article, unless the later one is the page
+  its publisher names canonical (the crawl's rule too).
 * other HTTP ``response`` records: a ``pages`` row without extraction:
   3xx -> ``redirect`` (with ``redirected_to``), 4xx/5xx -> ``error``,
   anything else (other 2xx, non-HTML types) -> ``not_article``.
@@ -16,7 +18,8 @@ the bytes from where they are. What each record becomes:
   would replace an article with nothing), and non-HTTP responses
   (Heritrix's ``dns:`` records).
 * a record cut short (truncated file), unreadable (corrupt gzip member,
-  junk between records) or longer than its Content-Length: reported and
+  junk between records), longer than its Content-Length or not matching
+  its WARC-Block-Digest: reported and
   skipped; reading resumes at the next record start found after it, so
   one bad record never costs the rest of the file.
 """
@@ -39,7 +42,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from newsarchive.page import HTML_TYPES, PageResult
 from newsarchive.pool import ExtractionPool
-from newsarchive.store import Store, article_row
+from newsarchive.store import Store, article_row, better_copy
 
 logger = logging.getLogger(__name__)
 
@@ -304,17 +307,31 @@ class _Importer:
             return
         original = self.store.article_with_fingerprint(result.article.fingerprint, other_than=entry.url)
         if original:
-            self.page(entry, "duplicate", f"same text as {original}")
-            return
+            kept = self.store.article(original) or {}
+            if not better_copy(entry.url, result.article.canonical_url, original, kept.get("canonical_url")):
+                self.page(entry, "duplicate", f"same text as {original}")
+                return
+            self.demote(original, entry.url)
         fields = entry.page_fields(self.crawl_id)
         fields.pop("content_type")
         self.store.add_article({**article_row(result.article), **fields})
         self.page(entry, "article", result.reason)
 
 
+    def demote(self, url: str, copy_of: str) -> None:
+        """``url``'s article is a copy of ``copy_of``, the page its publisher names canonical."""
+        self.store.remove_article(url)
+        row = self.store.page(url)
+        if row is not None:
+            self.store.add_page({**row, "outcome": "duplicate", "reason": f"same text as {copy_of}"})
+            if row.get("crawl_id") == self.crawl_id:
+                self.report.outcomes[row["outcome"]] -= 1
+                self.report.outcomes["duplicate"] += 1
+
+
 async def _run(entries: Iterable[Entry], importer: _Importer, in_flight: int) -> None:
     # Results are applied in file order (FIFO), so a later capture of a URL wins and
-    # "duplicate" always names the first copy, whatever order the workers finish in.
+    # "duplicate" names the same copy whatever order the workers finish in.
     queue: deque[tuple[Entry, asyncio.Future | None]] = deque()
 
     async def apply_head() -> None:

@@ -31,7 +31,7 @@ from newsarchive.index import archive_warcs
 from newsarchive.page import PageResult
 from newsarchive.pool import ExtractionPool
 from newsarchive.records import RecordError, load_row_response
-from newsarchive.store import Store, article_row
+from newsarchive.store import Store, article_row, better_copy
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +104,15 @@ def on_site(url: str, site_name: str | None, site: str) -> bool:
     return host == wanted or host.endswith("." + wanted) or (site_name or "").lower() == site.lower()
 
 
+@dataclass
+class _Produced:
+    """An article this run wrote: its URL, declared canonical URL, and how it was counted."""
+
+    url: str
+    canonical: str | None
+    category: str | None
+
+
 class _Reextractor:
     def __init__(self, db_path: str | os.PathLike, directory: str | os.PathLike, selected: set[str],
                  report: ReextractReport, diff_url: str | None, dry_run: bool, batch_size: int) -> None:
@@ -113,8 +122,10 @@ class _Reextractor:
         self.report = report
         self.diff_url = diff_url
         self.dry_run = dry_run
-        # Fingerprint -> URL of the articles this run produced, for duplicate detection.
-        self.produced: dict[str, str] = {}
+        # Fingerprint -> the article this run produced with that text, for duplicate detection.
+        self.produced: dict[str, _Produced] = {}
+        # Stored articles (not re-extracted) that turned out to be copies of a canonical page.
+        self.demoted: set[str] = set()
 
     def body_of(self, row: dict[str, Any]) -> tuple[bytes, str | None] | None:
         try:
@@ -134,14 +145,20 @@ class _Reextractor:
             self.report.counts["error"] += 1
             return
         new_row, outcome, reason = None, result.outcome, result.reason
-        if result.article is not None:
-            original = self.duplicate_of(result.article.fingerprint, url)
-            if original:
+        article = result.article
+        if article is not None:
+            original = self.duplicate_of(article.fingerprint, url)
+            # Same rule as the crawl: the first copy holds the article, unless this is the canonical page.
+            if original and not better_copy(url, article.canonical_url, original,
+                                            self.canonical_of(original, article.fingerprint)):
                 outcome, reason = "duplicate", f"same text as {original}"
             else:
-                new_row = {**article_row(result.article), "url": url, **capture_columns(row, old)}
-                self.produced[result.article.fingerprint] = url
-        self.count(old, new_row)
+                if original:
+                    self.demote(original, article.fingerprint, url)
+                new_row = {**article_row(article), "url": url, **capture_columns(row, old)}
+        category = self.count(old, new_row)
+        if article is not None and new_row is not None:
+            self.produced[article.fingerprint] = _Produced(url, article.canonical_url, category)
         if url == self.diff_url:
             self.report.diff = text_diff(url, old, new_row)
         self.report.outcomes[outcome] += 1
@@ -154,34 +171,71 @@ class _Reextractor:
             self.store.remove_article(url)
 
     def duplicate_of(self, fingerprint: str, url: str) -> str | None:
-        if fingerprint in self.produced and self.produced[fingerprint] != url:
-            return self.produced[fingerprint]
+        if fingerprint in self.produced and self.produced[fingerprint].url != url:
+            return self.produced[fingerprint].url
         for (other,) in self.store.db.execute(
             "SELECT url FROM articles WHERE fingerprint = ? AND url != ?", [fingerprint, url]
         ):
             # An article this run will re-extract (or already did) is judged by its new text, not its old.
-            if other not in self.selected:
+            if other not in self.selected and other not in self.demoted:
                 return other
         return None
 
-    def count(self, old: dict | None, new: dict | None) -> None:
-        if old is None and new is None:
-            return
-        if old is None:
-            self.report.counts["added"] += 1
-        elif new is None:
+    def canonical_of(self, url: str, fingerprint: str) -> str | None:
+        produced = self.produced.get(fingerprint)
+        if produced is not None and produced.url == url:
+            return produced.canonical
+        stored = self.store.article(url)
+        return stored.get("canonical_url") if stored else None
+
+    def demote(self, url: str, fingerprint: str, copy_of: str) -> None:
+        """``url``'s article is a copy of ``copy_of``, the page its publisher names canonical."""
+        produced = self.produced.pop(fingerprint, None)
+        if produced is not None and produced.url == url:
+            # Re-extracted earlier in this run: undo how it was counted.
+            _decrement(self.report.counts, produced.category)
+            _decrement(self.report.outcomes, "article")
+            if produced.category != "added":
+                self.report.counts["dropped"] += 1
+            self.report.outcomes["duplicate"] += 1
+        else:
+            self.demoted.add(url)
             self.report.counts["dropped"] += 1
+        if self.dry_run:
+            return
+        self.store.remove_article(url)
+        page = self.store.page(url)
+        if page is not None:
+            self.store.add_page({**page, "outcome": "duplicate", "reason": f"same text as {copy_of}"})
+
+    def count(self, old: dict | None, new: dict | None) -> str | None:
+        """Count the article row's change; return under which name."""
+        if old is None and new is None:
+            return None
+        if old is None:
+            category = "added"
+        elif new is None:
+            category = "dropped"
         elif any(_same_type(old.get(k)) != _same_type(v) for k, v in new.items() if k not in CAPTURE_COLUMNS):
             # Only what extraction decides counts as a change, not when or in which crawl it was fetched.
-            self.report.counts["changed"] += 1
+            category = "changed"
         else:
-            self.report.counts["unchanged"] += 1
+            category = "unchanged"
+        self.report.counts[category] += 1
+        return category
 
     def _has_article(self, url: str) -> bool:
         return self.store.db.execute("SELECT 1 FROM articles WHERE url = ?", [url]).fetchone() is not None
 
     def close(self) -> None:
         self.store.close()
+
+
+def _decrement(counter: Counter, key: str | None) -> None:
+    if key is not None and counter[key] > 0:
+        counter[key] -= 1
+        if not counter[key]:
+            del counter[key]
 
 
 def capture_columns(page: dict[str, Any], article: dict[str, Any] | None) -> dict[str, Any]:

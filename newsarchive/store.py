@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from sqlite_utils import Database
+from w3lib.url import canonicalize_url
 
 from newsarchive.article import Article
 from newsarchive.schema import migrate
@@ -45,6 +46,19 @@ def article_row(article: Article) -> dict[str, Any]:
     for name in JSON_ARTICLE_FIELDS:
         row[name] = json.dumps(row[name], ensure_ascii=False)
     return row
+
+
+def better_copy(url: str, canonical: str | None, stored_url: str, stored_canonical: str | None) -> bool:
+    """Should the page at ``url`` hold the article instead of ``stored_url``, which has the same text?
+
+    Yes when ``url`` is the page the publisher names canonical and the stored
+    one is not, so which copy a crawl (or an import, or a re-extraction) reaches first
+    does not decide the row.
+    """
+    def is_canonical(page: str, declared: str | None) -> bool:
+        return bool(declared) and canonicalize_url(page) == canonicalize_url(declared)
+
+    return is_canonical(url, canonical) and not is_canonical(stored_url, stored_canonical)
 
 
 class Store:

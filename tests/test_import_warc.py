@@ -17,6 +17,7 @@ from warcio.warcwriter import WARCWriter
 from archive_helpers import article_html, response_record, write_cc_news_warc
 from newsarchive.cli import main
 from newsarchive.importer import import_warcs
+from newsarchive.reextract import reextract
 from newsarchive.records import read_record
 
 STORY = "http://news.test/2024/05/01/"
@@ -244,3 +245,49 @@ def test_record_whose_bytes_do_not_match_its_block_digest_is_skipped(cc_news, tm
     assert len(report.problems) == 1 and "does not match its WARC-Block-Digest" in report.problems[0]
     pages = {row["url"] for row in Database(tmp_path / "news.db")["pages"].rows}
     assert pages == {url for url, _, _ in cc_news_pages()} - {STORY + "bridge.html"}
+
+
+def with_canonical(html: str, canonical: str) -> bytes:
+    return html.replace("</head>", f'<link rel="canonical" href="{canonical}"></head>').encode()
+
+
+def test_the_canonical_copy_holds_the_article_whichever_comes_first(tmp_path):
+    """As in a crawl: an AMP or tracking-parameter copy met first is demoted when the canonical page follows."""
+    canonical, copy = "http://news.test/bridge.html", "http://news.test/amp/bridge.html"
+    html = article_html(11, "Bridge opens")
+    path = tmp_path / "cc.warc.gz"
+    write_cc_news_warc(path, [(copy, with_canonical(html, canonical), {}),
+                              (canonical, with_canonical(html, canonical), {})])
+    directory = tmp_path / "archive"
+    report = import_warcs([path], directory / "news.db", workers=1)
+    assert report.outcomes == {"article": 1, "duplicate": 1}
+    db = Database(directory / "news.db")
+    assert [row["url"] for row in db["articles"].rows] == [canonical]
+    assert db["pages"].get(copy)["reason"] == f"same text as {canonical}"
+    db.close()
+    # Re-extraction applies the same rule, so it changes nothing.
+    again = reextract(directory, workers=1)
+    assert dict(again.counts) == {"unchanged": 1} and again.outcomes == {"article": 1, "duplicate": 1}
+
+
+def test_reextract_moves_the_article_to_the_canonical_copy(tmp_path):
+    """An archive where the first copy kept the article (an older rule): re-extraction hands it over."""
+    canonical, copy = "http://news.test/bridge.html", "http://news.test/amp/bridge.html"
+    html = article_html(11, "Bridge opens")
+    path = tmp_path / "cc.warc.gz"
+    write_cc_news_warc(path, [(copy, with_canonical(html, canonical), {}),
+                              (canonical, with_canonical(html, canonical), {})])
+    directory = tmp_path / "archive"
+    import_warcs([path], directory / "news.db", workers=1)
+    db = Database(directory / "news.db")
+    db["articles"].insert({**db["articles"].get(canonical), "url": copy, "warc_offset": db["pages"].get(copy)["warc_offset"]})
+    db["articles"].delete(canonical)
+    db["pages"].update(copy, {"outcome": "article", "reason": "declared type article"})
+    db["pages"].update(canonical, {"outcome": "duplicate", "reason": f"same text as {copy}"})
+    db.close()
+    report = reextract(directory, workers=1)
+    assert dict(report.counts) == {"added": 1, "dropped": 1}
+    assert report.outcomes == {"article": 1, "duplicate": 1}
+    db = Database(directory / "news.db")
+    assert [row["url"] for row in db["articles"].rows] == [canonical]
+    assert db["pages"].get(copy)["outcome"] == "duplicate"

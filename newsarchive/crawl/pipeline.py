@@ -18,7 +18,6 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.internet import task
-from w3lib.url import canonicalize_url
 
 from newsarchive.article import Article
 from newsarchive.crawl import setting
@@ -26,7 +25,7 @@ from newsarchive.crawl.capture import REPORTED, exchange_archived
 from newsarchive.crawl.exceptions import DuplicateArticle, FetchFailed, PageNotArticle, UnchangedPage
 from newsarchive.crawl.items import Page
 from newsarchive.pool import ExtractionPool
-from newsarchive.store import Store, article_row
+from newsarchive.store import Store, article_row, better_copy
 
 logger = logging.getLogger(__name__)
 
@@ -238,19 +237,6 @@ class ArchivePipeline:
 
     def _page_fields(self, item: Page) -> dict[str, Any]:
         return {**self._crawl_fields(item), "revisit_record_id": item.revisit.record_id if item.revisit else None}
-
-
-
-def better_copy(url: str, canonical: str | None, stored_url: str, stored_canonical: str | None) -> bool:
-    """Should the page at ``url`` hold the article instead of ``stored_url``, which has the same text?
-
-    Yes when ``url`` is the page the publisher names canonical and the stored
-    one is not, so which copy a crawl reaches first does not decide the row.
-    """
-    def is_canonical(page: str, declared: str | None) -> bool:
-        return bool(declared) and canonicalize_url(page) == canonicalize_url(declared)
-
-    return is_canonical(url, canonical) and not is_canonical(stored_url, stored_canonical)
 
 
 def _header(response: Response, name: bytes) -> str | None:
