@@ -157,7 +157,7 @@ class WarcWriter:
 
     def _http_response_headers(self, exchange: Exchange) -> StatusAndHeaders:
         headers = [(k, v) for k, v in exchange.response_headers if k.lower() not in _FRAMING_HEADERS]
-        return StatusAndHeaders(status_line(exchange.status), headers, protocol=exchange.protocol)
+        return StatusAndHeaders(status_line(exchange.status), headers, protocol=http_version(exchange.protocol))
 
     def _response_record(self, exchange: Exchange, date: str):
         warc_headers = self._common_headers(date, exchange)
@@ -179,7 +179,8 @@ class WarcWriter:
             headers.insert(0, ("Host", urlsplit(exchange.url).netloc))
         parts = urlsplit(exchange.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        http_headers = StatusAndHeaders(f"{exchange.method} {target} {exchange.protocol}", headers, is_http_request=True)
+        http_headers = StatusAndHeaders(f"{exchange.method} {target} {http_version(exchange.protocol)}", headers,
+                                        is_http_request=True)
         return self._builder.create_warc_record(
             exchange.url,
             "request",
@@ -274,6 +275,11 @@ class WarcWriter:
 def payload_digest(body: bytes) -> str:
     """The WARC-Payload-Digest warcio writes for this body: SHA-1 in base32."""
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def http_version(protocol: str) -> str:
+    """The HTTP-version of the archived message lines: Scrapy's HTTP/2 client says ``h2`` (ALPN's name)."""
+    return {"h2": "HTTP/2", "h3": "HTTP/3"}.get(protocol.lower(), protocol)
 
 
 def status_line(status: int) -> str:

@@ -14,7 +14,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 from warcio.checker import Checker
 
-from newsarchive.warc import Exchange, WarcWriter, payload_digest, status_line
+from newsarchive.warc import Exchange, WarcWriter, http_version, payload_digest, status_line
 
 GOLDEN = Path(__file__).parent / "golden" / "exchange.warc"
 WHEN = datetime(2026, 11, 25, 12, 30, 0, tzinfo=timezone.utc)
@@ -153,3 +153,13 @@ def test_truncated_response_is_marked(tmp_path):
     with writer.files[0].open("rb") as f:
         response = [r for r in ArchiveIterator(f) if r.rec_type == "response"][0]
     assert response.rec_headers.get_header("WARC-Truncated") == "disconnect"
+
+
+def test_http2_responses_get_an_http_version_not_the_alpn_name(tmp_path):
+    assert http_version("HTTP/1.1") == "HTTP/1.1" and http_version("h2") == "HTTP/2"
+    with pinned_writer(tmp_path) as writer:
+        writer.write_exchange(exchange(protocol="h2"))
+    with writer.files[0].open("rb") as f:
+        heads = {r.rec_type: r.http_headers for r in ArchiveIterator(f) if r.http_headers}
+    assert heads["response"].protocol == "HTTP/2" and heads["response"].statusline == "200 OK"
+    assert heads["request"].protocol == "GET" and heads["request"].statusline == "/story.html?id=7 HTTP/2"
