@@ -31,7 +31,7 @@ import logging
 import os
 import re
 import zlib
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Generator, Iterable, Iterator
@@ -41,7 +41,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from newsarchive.page import HTML_TYPES, PageResult
-from newsarchive.pool import ExtractionPool
+from newsarchive.pool import ExtractionPool, in_order
 from newsarchive.store import Store, article_row, better_copy
 
 logger = logging.getLogger(__name__)
@@ -299,6 +299,12 @@ class _Importer:
         else:
             self.page(entry, "not_article", f"content type {entry.mime}")
 
+    def apply(self, entry: Entry, result: PageResult | None) -> None:
+        if result is None:
+            self.without_extraction(entry)
+        else:
+            self.extracted(entry, result)
+
     def extracted(self, entry: Entry, result: PageResult) -> None:
         if result.article is None:
             self.page(entry, "not_article" if result.outcome != "error" else "error", result.reason)
@@ -329,30 +335,10 @@ class _Importer:
                 self.report.outcomes["duplicate"] += 1
 
 
-async def _run(entries: Iterable[Entry], importer: _Importer, in_flight: int) -> None:
-    # Results are applied in file order (FIFO), so a later capture of a URL wins and
-    # "duplicate" names the same copy whatever order the workers finish in.
-    queue: deque[tuple[Entry, asyncio.Future | None]] = deque()
-
-    async def apply_head() -> None:
-        entry, future = queue.popleft()
-        if future is None:
-            importer.without_extraction(entry)
-        else:
-            importer.extracted(entry, await future)
-
+def _jobs(entries: Iterable[Entry]) -> Iterator[tuple[Entry, bytes | None, str, str | None]]:
     for entry in entries:
-        future = None
-        if entry.body is not None:
-            future = asyncio.ensure_future(importer.pool.process(entry.body, entry.url, entry.content_type))
-            entry.body = None  # the worker has its copy; don't hold it twice
-        queue.append((entry, future))
-        while len(queue) > in_flight or (queue and queue[0][1] is None):
-            await apply_head()
-        # Let finished extractions be collected while the file is read.
-        await asyncio.sleep(0)
-    while queue:
-        await apply_head()
+        body, entry.body = entry.body, None  # the worker gets its copy; the queue must not hold it twice
+        yield entry, body, entry.url, entry.content_type
 
 
 def import_warcs(paths: Iterable[str | os.PathLike], db_path: str | os.PathLike, workers: int = 0,
@@ -377,7 +363,8 @@ def import_warcs(paths: Iterable[str | os.PathLike], db_path: str | os.PathLike,
     reason = "finished"
     try:
         entries = (entry for path in files for entry in _logged_scan(path, report, root_path))
-        asyncio.run(_run(entries, importer, in_flight=2 * pool.workers + 2))
+        # File order (see in_order): a later capture of a URL wins, "duplicate" names the same copy.
+        asyncio.run(in_order(pool, _jobs(entries), importer.apply))
     except BaseException as exc:
         reason = f"failed: {exc!r}"
         raise

@@ -10,12 +10,20 @@ import asyncio
 import logging
 import multiprocessing
 import os
+from collections import deque
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
 
 from newsarchive.page import PageResult, process_page
 
 logger = logging.getLogger(__name__)
+
+# Pages extracted ahead of the one whose result is applied next, per worker, and their bodies' size.
+WINDOW_PER_WORKER = 8
+WINDOW_BYTES = 64_000_000
+Key = TypeVar("Key")
 
 
 def _warm_up() -> None:
@@ -69,3 +77,45 @@ class ExtractionPool:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+
+
+async def in_order(
+    pool: ExtractionPool,
+    jobs: Iterable[tuple[Key, bytes | None, str, str | None]],
+    apply: Callable[[Key, PageResult | None], None],
+    window: int = 0,
+    window_bytes: int = WINDOW_BYTES,
+) -> None:
+    """Extract each job's ``(key, body, url, content_type)`` in the pool; call ``apply(key, result)`` in job order.
+
+    A job without a body is not extracted: ``apply`` gets None for it.
+    Results are applied in job order whatever order the workers finish in,
+    so a run is deterministic (a later capture of a URL wins, "duplicate"
+    names the same copy). Up to ``window`` jobs (default
+    ``WINDOW_PER_WORKER`` per worker) and ``window_bytes`` of bodies are in
+    flight: enough that a slow page at the head leaves no worker idle, not
+    so much that huge pages pile up in memory.
+    """
+    window = window or WINDOW_PER_WORKER * pool.workers
+    queue: deque[tuple[Key, int, asyncio.Future | None]] = deque()
+    in_flight_bytes = 0
+
+    async def apply_head() -> None:
+        nonlocal in_flight_bytes
+        key, size, future = queue.popleft()
+        in_flight_bytes -= size
+        apply(key, None if future is None else await future)
+
+    for key, body, url, content_type in jobs:
+        size = len(body) if body is not None else 0
+        while queue and (len(queue) >= window or in_flight_bytes + size > window_bytes):
+            await apply_head()
+        future = None if body is None else asyncio.ensure_future(pool.process(body, url, content_type))
+        in_flight_bytes += size
+        queue.append((key, size, future))
+        while queue and queue[0][2] is None:
+            await apply_head()
+        # Let finished extractions be collected while the input is read.
+        await asyncio.sleep(0)
+    while queue:
+        await apply_head()

@@ -18,7 +18,7 @@ import asyncio
 import difflib
 import logging
 import os
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 from pathlib import Path
@@ -29,7 +29,7 @@ from sqlite_utils import Database
 from newsarchive.importer import ImportReport, import_warcs
 from newsarchive.index import archive_warcs
 from newsarchive.page import PageResult
-from newsarchive.pool import ExtractionPool
+from newsarchive.pool import ExtractionPool, in_order
 from newsarchive.records import RecordError, load_row_response
 from newsarchive.store import Store, article_row, better_copy
 
@@ -266,24 +266,13 @@ def text_diff(url: str, old: dict | None, new: dict | None) -> str:
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-async def _run(rows: Iterable[dict[str, Any]], worker: _Reextractor, pool: ExtractionPool, in_flight: int) -> None:
-    # Applied in storage order (FIFO) whatever order the workers finish in, so the
-    # first copy of a text stays the article and later copies are its duplicates.
-    queue: deque[tuple[dict[str, Any], asyncio.Future]] = deque()
+def _jobs(rows: Iterable[dict[str, Any]], worker: _Reextractor) -> Iterator[tuple[dict[str, Any], bytes, str, str | None]]:
     for row in rows:
         worker.report.pages += 1
         loaded = worker.body_of(row)
-        if loaded is None:
-            continue
-        body, content_type = loaded
-        queue.append((row, asyncio.ensure_future(pool.process(body, row["url"], content_type))))
-        while len(queue) > in_flight:
-            head, future = queue.popleft()
-            worker.apply(head, await future)
-        await asyncio.sleep(0)
-    while queue:
-        head, future = queue.popleft()
-        worker.apply(head, await future)
+        if loaded is not None:
+            body, content_type = loaded
+            yield row, body, row["url"], content_type
 
 
 def reextract(directory: str | os.PathLike, since: str | None = None, site: str | None = None,
@@ -304,7 +293,8 @@ def reextract(directory: str | os.PathLike, since: str | None = None, site: str 
         if diff_url and diff_url not in worker.selected:
             raise LookupError(f"{diff_url} is not among the pages to re-extract (no such page, "
                               "no WARC pointer, or outside --since/--site)")
-        asyncio.run(_run(rows, worker, pool, in_flight=2 * pool.workers + 2))
+        # Storage order (see in_order): the first copy of a text stays the article.
+        asyncio.run(in_order(pool, _jobs(rows, worker), worker.apply))
     finally:
         pool.close()
         if worker is not None:

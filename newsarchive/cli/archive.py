@@ -127,7 +127,7 @@ def reextract(since: datetime | None, site: str | None, diff_url: str | None, dr
 
     Example: newsarchive reextract --since 2024-05-01 --site example-news.com --diff https://example-news.com/a.html
     """
-    from newsarchive.reextract import needs_rebuild, rebuild
+    from newsarchive.reextract import needs_rebuild
     from newsarchive.reextract import reextract as run
 
     _logging(verbose)

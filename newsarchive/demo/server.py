@@ -45,7 +45,6 @@ import socketserver
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType

@@ -1,0 +1,69 @@
+"""The extraction pool (real worker processes) and in_order's scheduling."""
+
+import asyncio
+
+from newsarchive.demo import SITE_DIR
+from newsarchive.page import PageResult
+from newsarchive.pool import ExtractionPool, in_order
+
+ARTICLE = (SITE_DIR / "news/2026/harbour-bridge.html").read_bytes()
+
+
+def test_real_pool_extracts_in_job_order():
+    pool = ExtractionPool(workers=2)
+    applied: list[tuple[int, str | None]] = []
+    jobs = [(0, ARTICLE, "https://gazette.test/news/2026/harbour-bridge.html", "text/html"),
+            (1, None, "https://gazette.test/logo.png", "image/png"),
+            (2, b"\x00\x01binary", "https://gazette.test/b", "text/html"),
+            (3, ARTICLE, "https://gazette.test/news/2026/harbour-bridge-2.html", "text/html; charset=utf-8")]
+    try:
+        asyncio.run(in_order(pool, jobs, lambda key, result: applied.append((key, result and result.outcome))))
+    finally:
+        pool.close()
+    assert applied == [(0, "article"), (1, None), (2, "not_article"), (3, "article")]
+
+
+class _ScriptedPool:
+    """Finishes each page after a delay given in its body, and records how much is in flight."""
+
+    workers = 2
+
+    def __init__(self) -> None:
+        self.running = 0
+        self.most_running = 0
+        self.bytes = 0
+        self.most_bytes = 0
+
+    async def process(self, body: bytes, url: str, content_type: str | None) -> PageResult:
+        self.running += 1
+        self.bytes += len(body)
+        self.most_running = max(self.most_running, self.running)
+        self.most_bytes = max(self.most_bytes, self.bytes)
+        await asyncio.sleep(float(body.split(b";")[0]))
+        self.running -= 1
+        self.bytes -= len(body)
+        return PageResult("article", url)
+
+
+def _run(pool, jobs, **window) -> list[str]:
+    applied: list[str] = []
+    asyncio.run(in_order(pool, jobs, lambda key, result: applied.append(key), **window))
+    return applied
+
+
+def test_a_slow_head_does_not_stop_the_pages_behind_it():
+    pool = _ScriptedPool()
+    jobs = [("slow", b"0.2", "u0", None)] + [(f"p{i}", b"0.001", f"u{i}", None) for i in range(1, 12)]
+    assert _run(pool, jobs) == [key for key, *_ in jobs]
+    # While the head took 0.2 s, the whole default window (8 per worker) was at work.
+    assert pool.most_running == 12
+
+
+def test_the_window_bounds_pages_and_bytes_in_flight():
+    pool = _ScriptedPool()
+    jobs = [(f"p{i}", b"0.01;" + b"x" * 995, f"u{i}", None) for i in range(30)]
+    assert _run(pool, jobs, window=5) == [f"p{i}" for i in range(30)]
+    assert pool.most_running == 5
+    pool = _ScriptedPool()
+    assert _run(pool, jobs, window_bytes=3000) == [f"p{i}" for i in range(30)]
+    assert pool.most_bytes == 3000
