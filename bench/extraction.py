@@ -92,6 +92,9 @@ def _justext(html: bytes, url: str | None) -> str:
 
 def _newsarchive(strategy: str = "vote", with_title: bool = False) -> Callable[[bytes, str | None], str]:
     from newsarchive import extract
+    from newsarchive.blocks import stoplist
+
+    stoplist(None)  # loaded once per worker before any page, as the extraction pool does
 
     def run(html: bytes, url: str | None) -> str:
         art = extract(html, url, strategy=strategy)

@@ -3,8 +3,9 @@
 This is ``trafilatura.metadata.extract_metadata`` step by step, with three
 changes, all for speed, none to the answers:
 
-- the byline search is ours (``byline.find_author``: trafilatura's rules in
-  one pass, 4 ms → 1.5 ms a page);
+- the byline, category and tag searches are ours (``byline``, ``taxonomy``):
+  trafilatura's rules in one pass instead of one per rule (4 ms → 1.5 ms a
+  page for the byline);
 - htmldate runs without its extensive search: our markup reader
   (``metadata.read_markup``) already reads meta tags, JSON-LD and ``<time>``,
   and ``extractor`` runs the thorough search only where the markup states a
@@ -12,7 +13,7 @@ changes, all for speed, none to the answers:
 - no licence search: we store no licence.
 
 Keep it in step with ``extract_metadata`` when trafilatura changes
-(tests/test_byline.py compares the two on varied pages).
+(tests/test_docmeta.py compares the two on varied pages).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from trafilatura.metadata import (
     META_URL,
     Document,
     examine_meta,
-    extract_catstags,
     extract_meta_json,
     extract_sitename,
     extract_title,
@@ -35,6 +35,7 @@ from trafilatura.metadata import (
 )
 
 from newsarchive.byline import find_author
+from newsarchive.taxonomy import categories_and_tags
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +57,9 @@ def document_metadata(tree: HtmlElement, url: str | None) -> Document:
     today = date.today().isoformat()
     meta.date = find_date(tree, extensive_search=False, original_date=True, max_date=today, url=meta.url)
     meta.sitename = _sitename(tree, meta)
-    meta.categories = meta.categories or extract_catstags("category", tree)
-    meta.tags = meta.tags or extract_catstags("tag", tree)
+    if not (meta.categories and meta.tags):
+        categories, tags = categories_and_tags(tree)
+        meta.categories, meta.tags = meta.categories or categories, meta.tags or tags
     meta.filedate = today
     meta.clean_and_trim()
     return meta

@@ -3,12 +3,13 @@
 from datetime import date
 
 import pytest
-from trafilatura.metadata import extract_author, extract_metadata
+from trafilatura.metadata import extract_author, extract_catstags, extract_metadata
 
 from newsarchive.byline import find_author
 from newsarchive.demo import SITE_DIR
 from newsarchive.docmeta import document_metadata
 from newsarchive.dom import parse
+from newsarchive.taxonomy import categories_and_tags
 
 
 def _page(body: str, head: str = "") -> str:
@@ -81,3 +82,39 @@ def test_document_metadata_agrees_with_trafilatura_on_varied_markup():
     ours = document_metadata(parse(html), "https://gazette.test/news/pier.html")
     assert _fields(ours) == _fields(_trafilatura_metadata(parse(html), "https://gazette.test/news/pier.html"))
     assert ours.author == "Jane Smith" and ours.sitename == "Harbourgazette" and ours.date == "2024-05-03"
+
+
+TAXONOMY = {
+    "post-meta div": '<div class="post-meta">Filed in <a href="/category/local/">Local</a>, '
+                     '<a href="/tag/pier/">pier</a></div>',
+    "postpath id": '<div id="postpath-1"><a href="/categories/harbour/">Harbour</a></div>',
+    "postinfo p": '<p class="postinfo"><a href="/category/news/">News</a></p>',
+    "entry footer": '<footer class="entry-footer"><a href="/category/council/">Council</a>'
+                    '<a href="/tags/budget/">Budget</a></footer>',
+    "cat-links span": '<span class="cat-links"><a href="/category/a/">A</a></span>',
+    "entry header": '<header class="entry-header"><a href="/category/h/">H</a></header>',
+    "row div, both kinds": '<div class="row"><a href="/category/r/">R</a><a href="/tag/t/">T</a></div>',
+    "tags div": '<div class="tags"><a href="/tag/ferry/">ferry</a><a href="/about/">About</a></div>',
+    "entry-tags p": '<p class="entry-tags"><a href="/tag/storm/">storm</a></p>',
+    "tag-cloud div": '<div class="tag-cloud"><a href="/tags/x/">x</a></div>',
+    "topics anywhere": '<ul class="article-topics"><li><a href="/tag/y/">y</a></li></ul>',
+    "nested containers": '<div class="meta"><div class="meta-inner"><a href="/category/n/">N</a></div>'
+                         '<a href="/category/m/">M</a></div>',
+    "a later rule wins only if earlier ones find nothing": '<div class="tags"><a href="/category/z/">Z</a></div>'
+                                                           '<p class="postmeta"><a href="/category/p/">P</a></p>',
+    "section meta fallback": '<p>No links.</p>',
+    "links that are not categories": '<div class="post-meta"><a href="/author/jane/">Jane</a></div>',
+}
+
+
+@pytest.mark.parametrize("body", TAXONOMY.values(), ids=TAXONOMY.keys())
+def test_categories_and_tags_agree_with_trafilatura(body):
+    head = '<meta property="article:section" content="Harbour news">'
+    tree = parse(_page(f"<article><h1>Pier</h1>{body}<p>The council met.</p></article>", head))
+    expected = (extract_catstags("category", tree), extract_catstags("tag", tree))
+    assert categories_and_tags(tree) == expected
+
+
+def test_categories_and_tags_find_the_links():
+    tree = parse(_page('<div class="meta"><a href="/category/local/">Local</a> <a href="/tag/pier/">pier</a></div>'))
+    assert categories_and_tags(tree) == (["Local"], ["pier"])
