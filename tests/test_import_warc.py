@@ -251,15 +251,20 @@ def with_canonical(html: str, canonical: str) -> bytes:
     return html.replace("</head>", f'<link rel="canonical" href="{canonical}"></head>').encode()
 
 
-def test_the_canonical_copy_holds_the_article_whichever_comes_first(tmp_path):
-    """As in a crawl: an AMP or tracking-parameter copy met first is demoted when the canonical page follows."""
+def import_two_copies(tmp_path):
+    """An AMP copy, then its canonical page, with the same text, imported into tmp_path/archive."""
     canonical, copy = "http://news.test/bridge.html", "http://news.test/amp/bridge.html"
     html = article_html(11, "Bridge opens")
     path = tmp_path / "cc.warc.gz"
     write_cc_news_warc(path, [(copy, with_canonical(html, canonical), {}),
                               (canonical, with_canonical(html, canonical), {})])
     directory = tmp_path / "archive"
-    report = import_warcs([path], directory / "news.db", workers=1)
+    return canonical, copy, directory, import_warcs([path], directory / "news.db", workers=1)
+
+
+def test_the_canonical_copy_holds_the_article_whichever_comes_first(tmp_path):
+    """As in a crawl: an AMP or tracking-parameter copy met first is demoted when the canonical page follows."""
+    canonical, copy, directory, report = import_two_copies(tmp_path)
     assert report.outcomes == {"article": 1, "duplicate": 1}
     db = Database(directory / "news.db")
     assert [row["url"] for row in db["articles"].rows] == [canonical]
@@ -272,13 +277,7 @@ def test_the_canonical_copy_holds_the_article_whichever_comes_first(tmp_path):
 
 def test_reextract_moves_the_article_to_the_canonical_copy(tmp_path):
     """An archive where the first copy kept the article (an older rule): re-extraction hands it over."""
-    canonical, copy = "http://news.test/bridge.html", "http://news.test/amp/bridge.html"
-    html = article_html(11, "Bridge opens")
-    path = tmp_path / "cc.warc.gz"
-    write_cc_news_warc(path, [(copy, with_canonical(html, canonical), {}),
-                              (canonical, with_canonical(html, canonical), {})])
-    directory = tmp_path / "archive"
-    import_warcs([path], directory / "news.db", workers=1)
+    canonical, copy, directory, _ = import_two_copies(tmp_path)
     db = Database(directory / "news.db")
     db["articles"].insert({**db["articles"].get(canonical), "url": copy, "warc_offset": db["pages"].get(copy)["warc_offset"]})
     db["articles"].delete(canonical)
