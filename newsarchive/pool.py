@@ -35,48 +35,94 @@ def _warm_up() -> None:
     stoplist(None)
 
 
+def _spawn_pool(workers: int) -> ProcessPoolExecutor:
+    # spawn, not fork: forking a process that runs an event loop and sockets is unsafe.
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_up)
+
+
 class ExtractionPool:
     """``await pool.process(body, url, content_type)`` runs ``process_page`` in a worker."""
 
-    def __init__(self, workers: int = 0, timeout: float = 120.0, min_words: int = 80) -> None:
+    def __init__(self, workers: int = 0, timeout: float = 120.0, min_words: int = 80,
+                 function: Callable[..., PageResult] = process_page) -> None:
         self.workers = workers or os.cpu_count() or 1
         self.timeout = timeout
         self.min_words = min_words
+        self.function = function  # module-level, so workers can import it
         self._executor: ProcessPoolExecutor | None = None
+        # Pages whose pool broke are tried again here, one at a time (see process).
+        self._quarantine: ProcessPoolExecutor | None = None
+        self._quarantine_lock = asyncio.Lock()
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            # spawn, not fork: forking a process that runs an event loop and sockets is unsafe.
-            context = multiprocessing.get_context("spawn")
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_up)
+            self._executor = _spawn_pool(self.workers)
         return self._executor
 
     async def process(self, body: bytes, url: str, content_type: str | None) -> PageResult:
-        future = self._pool().submit(process_page, body, url, content_type, self.min_words)
+        """The page's result; an error result, never an exception, when its extraction fails.
+
+        A worker that dies (a C-level crash on hostile input) breaks its whole
+        pool, and every page in flight there fails with it. Those pages are
+        tried again one at a time in a separate one-worker pool, so only the
+        page that kills workers is lost, and it cannot take others with it.
+        """
+        executor = self._pool()
         try:
+            future = executor.submit(self.function, body, url, content_type, self.min_words)
             return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
         except asyncio.TimeoutError:
-            logger.error("extraction of %s took over %ss; page recorded as error", url, self.timeout)
-            return PageResult("error", f"extraction timed out after {self.timeout}s")
+            return self._timed_out(url)
         except BrokenProcessPool as exc:
-            # A worker died (e.g. a C-level crash on hostile input): start a new pool, keep crawling.
-            logger.error("extraction worker died on %s: %s", url, exc)
-            self._discard()
-            return PageResult("error", f"extraction worker crashed: {exc}")
+            self._discard(executor)
+            logger.warning("extraction worker crashed (%s); trying %s again on its own", exc, url)
+        except asyncio.CancelledError:
+            if self._executor is executor:
+                raise  # this task is being cancelled; the pool is fine
+            # Queued in a pool that another page's crash made us discard.
+            logger.warning("extraction pool restarted after a crash; trying %s again on its own", url)
         except Exception as exc:
-            # One bad page must not stop the crawl; its reason goes into its pages row.
-            logger.exception("extraction of %s failed", url)
-            return PageResult("error", f"extraction failed: {exc!r}")
+            return self._failed(url, exc)
+        return await self._alone(body, url, content_type)
 
-    def _discard(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+    async def _alone(self, body: bytes, url: str, content_type: str | None) -> PageResult:
+        async with self._quarantine_lock:
+            if self._quarantine is None:
+                self._quarantine = _spawn_pool(1)
+            executor = self._quarantine
+            try:
+                future = executor.submit(self.function, body, url, content_type, self.min_words)
+                return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+            except asyncio.TimeoutError:
+                return self._timed_out(url)
+            except BrokenProcessPool as exc:
+                executor.shutdown(wait=False, cancel_futures=True)
+                self._quarantine = None
+                logger.error("extraction of %s crashed its worker again; page recorded as error", url)
+                return PageResult("error", f"extraction worker crashed: {exc}")
+            except Exception as exc:
+                return self._failed(url, exc)
+
+    def _timed_out(self, url: str) -> PageResult:
+        logger.error("extraction of %s took over %ss; page recorded as error", url, self.timeout)
+        return PageResult("error", f"extraction timed out after {self.timeout}s")
+
+    def _failed(self, url: str, exc: Exception) -> PageResult:
+        # One bad page must not stop the crawl; its reason goes into its pages row.
+        logger.error("extraction of %s failed", url, exc_info=exc)
+        return PageResult("error", f"extraction failed: {exc!r}")
+
+    def _discard(self, executor: ProcessPoolExecutor) -> None:
+        # Only the broken pool: pages that fail later from the same crash must not discard its successor.
+        if self._executor is executor:
+            executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+        for executor in (self._executor, self._quarantine):
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
+        self._executor = self._quarantine = None
 
 
 async def in_order(

@@ -1,6 +1,7 @@
 """The extraction pool (real worker processes) and in_order's scheduling."""
 
 import asyncio
+import os
 
 from newsarchive.demo import SITE_DIR
 from newsarchive.page import PageResult
@@ -21,6 +22,30 @@ def test_real_pool_extracts_in_job_order():
     finally:
         pool.close()
     assert applied == [(0, "article"), (1, None), (2, "not_article"), (3, "article")]
+
+
+def crash_on_poison(body: bytes, url: str, content_type: str | None, min_words: int) -> PageResult:
+    """process_page, except that a page whose URL says "poison" kills its worker, as a C-level crash would."""
+    from newsarchive.page import process_page
+
+    if "poison" in url:
+        os._exit(1)
+    return process_page(body, url, content_type, min_words)
+
+
+def test_a_worker_crash_costs_only_the_page_that_causes_it():
+    pool = ExtractionPool(workers=2, function=crash_on_poison)
+    jobs = [(i, ARTICLE, f"https://gazette.test/news/2026/{'poison' if i in (5, 17) else 'story'}-{i}.html",
+             "text/html") for i in range(30)]
+    applied: dict[int, PageResult] = {}
+    try:
+        asyncio.run(in_order(pool, jobs, applied.__setitem__))
+    finally:
+        pool.close()
+    assert list(applied) == list(range(30))
+    failed = {i: r.reason for i, r in applied.items() if r.outcome == "error"}
+    assert set(failed) == {5, 17}
+    assert all("crashed" in reason for reason in failed.values())
 
 
 class _ScriptedPool:
