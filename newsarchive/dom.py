@@ -75,10 +75,11 @@ def _load(html: str) -> HtmlElement | None:
         # "Unicode strings with encoding declaration are not supported": parse the UTF-8 bytes.
         tree = _from_bytes(html)
     except ParserError as err:
-        logger.debug("lxml cannot parse the page: %s", err)
-        tree = None
-    if tree is None or len(tree) < 1:
+        logger.debug("lxml cannot parse the page as text: %s", err)
         tree = _from_bytes(html)
+    else:
+        if tree is None or len(tree) < 1:
+            tree = _from_bytes(html)
     # A "document" without any html tag that parses to a lone element is not a web page.
     if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
         return None
