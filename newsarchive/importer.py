@@ -39,6 +39,7 @@ from urllib.parse import urljoin
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
 
 from newsarchive.page import HTML_TYPES, PageResult
 from newsarchive.pool import ExtractionPool, in_order
@@ -135,10 +136,10 @@ def _scan_from(path: Path, stream: BinaryIO, start: int, filename: str,
     records = ArchiveIterator(stream, check_digests=True)
     last_end = start
     try:
-        for record in records:
+        for record in _parsed(records):
             report.records += 1
             # Before asking for the offset: warcio's get_record_offset() reads the record to its end.
-            entry = _entry_of(record, filename, report)
+            entry, failure = _entry_or_failure(record, filename, report)
             errors = records.err_count
             records.read_to_end(record)
             offset, length = records.get_record_offset(), records.get_record_length()
@@ -161,10 +162,21 @@ def _scan_from(path: Path, stream: BinaryIO, start: int, filename: str,
                 report.problems.append(f"{path.name}: record at offset {offset} is truncated "
                                        f"({record.raw_stream.limit} bytes missing); skipped")
                 continue
+            if failure is not None:
+                report.problems.append(f"{path.name}: record at offset {offset} cannot be imported "
+                                       f"({failure}); skipped")
+                continue
             if entry is not None:
                 entry.offset, entry.length = offset, length
                 yield entry
-    except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error) as exc:
+    except UnparsableRecord as exc:
+        # warcio gave up on the record after the last one read: it starts past that one's blank lines.
+        at = _after_blank_lines(stream, last_end)
+        resume = next_record_start(stream, at + 1)
+        report.problems.append(f"{path.name}: record at offset {at} cannot be read "
+                               f"({_parse_failure_reason(stream, at, exc)}){_resuming(resume, at)}")
+        return resume
+    except _READ_ERRORS as exc:
         stream.seek(last_end)
         # warcio falls back to reading a member it cannot inflate as plain text; say what it was.
         reason = "a gzip member that does not decompress" if stream.read(2) == b"\x1f\x8b" else _printable(exc)
@@ -174,6 +186,63 @@ def _scan_from(path: Path, stream: BinaryIO, start: int, filename: str,
         return resume
     _check_tail(path, stream, last_end, report)
     return None
+
+
+class UnparsableRecord(Exception):
+    """warcio failed on a record's headers with an error that is not one of its read errors."""
+
+
+# What reading bytes that are not (or no longer) a WARC record raises: from warcio, gzip and the file.
+_READ_ERRORS = (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error)
+
+
+def _parsed(records: ArchiveIterator) -> Iterator[ArcWarcRecord]:
+    """warcio's records, one by one; a failure to parse one is raised as UnparsableRecord.
+
+    The iterator cannot go on after raising, so the caller resumes after the
+    record with a new one.
+    """
+    iterator = iter(records)
+    while True:
+        try:
+            record = next(iterator)
+        except StopIteration:
+            return
+        except _READ_ERRORS:
+            raise
+        except Exception as exc:
+            # Odd headers make warcio fail with errors of its own (a response record without
+            # WARC-Target-URI: AttributeError); bad input all the same, so recorded, not fatal.
+            raise UnparsableRecord(f"{type(exc).__name__}: {_printable(exc)}") from exc
+        yield record
+
+
+def _entry_or_failure(record: ArcWarcRecord, filename: str,
+                      report: ImportReport) -> tuple[Entry | None, str | None]:
+    """The record's entry (None for records not imported), or why the record cannot become one."""
+    try:
+        return _entry_of(record, filename, report), None
+    except _READ_ERRORS as exc:
+        # Headers warcio accepts but that are no HTTP response: a status like "²00" (a digit to
+        # isdigit(), not to int()), a Location urljoin rejects ("http://[::1/x").
+        logger.debug("record of %s cannot be imported", filename, exc_info=True)
+        return None, _printable(exc)
+
+
+def _after_blank_lines(stream: BinaryIO, position: int) -> int:
+    """The offset of the first byte at or after ``position`` that is not a CR or LF."""
+    stream.seek(position)
+    head = stream.read(64)
+    return position + len(head) - len(head.lstrip(b"\r\n"))
+
+
+def _parse_failure_reason(stream: BinaryIO, at: int, exc: UnparsableRecord) -> str:
+    """warcio's error, and in plain words what is wrong with the record when we can tell."""
+    block = _header_block(stream, at).lower()
+    kind = re.search(rb"\r\nwarc-type: *([a-z]+)", block)
+    if kind and b"\r\nwarc-target-uri:" not in block:
+        return f"a {kind[1].decode()} record without WARC-Target-URI; warcio: {exc}"
+    return str(exc)
 
 
 # A gzip member (deflate), or an uncompressed WARC record's first line.
@@ -205,16 +274,22 @@ def next_record_start(stream: BinaryIO, position: int) -> int | None:
 
 
 def _is_record_start(stream: BinaryIO, at: int) -> bool:
+    # A record's header block: version line, WARC-Type and Content-Length, then a blank line.
+    block = _header_block(stream, at)
+    lowered = block.lower()
+    return block.startswith(b"WARC/1.") and b"\r\nwarc-type:" in lowered and b"\r\ncontent-length:" in lowered
+
+
+def _header_block(stream: BinaryIO, at: int) -> bytes:
+    """The first 8 KB of the record at ``at`` up to its blank line, inflated if gzipped; b"" if it does not inflate."""
     stream.seek(at)
     head = stream.read(8192)
     if not head.startswith(b"WARC/1."):
         try:
             head = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(head, 8192)
         except zlib.error:
-            return False
-    # A record's header block: version line, WARC-Type and Content-Length, then a blank line.
-    block = head.partition(b"\r\n\r\n")[0].lower()
-    return head.startswith(b"WARC/1.") and b"\r\nwarc-type:" in block and b"\r\ncontent-length:" in block
+            return b""
+    return head.partition(b"\r\n\r\n")[0]
 
 
 def _resuming(resume: int | None, since: int) -> str:
@@ -235,7 +310,7 @@ def _block_digest_failed(record) -> bool:
     return checker is not None and any(p.startswith("block digest failed") for p in checker.problems)
 
 
-def _entry_of(record, filename: str, report: ImportReport) -> Entry | None:
+def _entry_of(record: ArcWarcRecord, filename: str, report: ImportReport) -> Entry | None:
     if record.rec_type != "response":
         report.skipped[record.rec_type] += 1
         return None

@@ -19,6 +19,7 @@ from typing import Any, Iterator
 from sqlite_utils import Database
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,8 @@ class StoredResponse:
         if self.http_headers is None:
             return None
         code = self.http_headers.get_statuscode()
-        return int(code) if code and code.isdigit() else None
+        # isdecimal(), not isdigit(): "²00" is digits to isdigit() but not a number to int().
+        return int(code) if code and code.isdecimal() else None
 
     @property
     def content_type(self) -> str | None:
@@ -67,17 +69,29 @@ def read_record(path: str | os.PathLike, offset: int) -> StoredResponse:
             if not (head.startswith(b"\x1f\x8b") or head == b"WARC/"):
                 raise RecordError(f"no WARC record starts at {path}:{offset}")
             stream.seek(offset)
-            for record in ArchiveIterator(stream):
-                return StoredResponse(
-                    url=record.rec_headers.get_header("WARC-Target-URI") or "",
-                    record_type=record.rec_type,
-                    warc_headers=record.rec_headers,
-                    http_headers=record.http_headers,
-                    body=record.content_stream().read(),
-                )
+            record = _first_record(ArchiveIterator(stream), path, offset)
+            return StoredResponse(
+                url=record.rec_headers.get_header("WARC-Target-URI") or "",
+                record_type=record.rec_type,
+                warc_headers=record.rec_headers,
+                http_headers=record.http_headers,
+                body=record.content_stream().read(),
+            )
     except (OSError, ArchiveLoadFailed, EOFError, ValueError) as exc:
         raise RecordError(f"cannot read the record at {path}:{offset}: {exc}") from exc
-    raise RecordError(f"no WARC record at {path}:{offset}")
+
+
+def _first_record(records: ArchiveIterator, path: str | os.PathLike, offset: int) -> ArcWarcRecord:
+    try:
+        return next(records)
+    except StopIteration:
+        raise RecordError(f"no WARC record at {path}:{offset}") from None
+    except (OSError, ArchiveLoadFailed, EOFError, ValueError):
+        raise
+    except Exception as exc:
+        # Odd headers make warcio fail with errors of its own (a response record without
+        # WARC-Target-URI: AttributeError); bad input all the same, so a RecordError.
+        raise RecordError(f"cannot read the record at {path}:{offset}: {type(exc).__name__}: {exc}") from exc
 
 
 def read_response(path: str | os.PathLike, offset: int) -> tuple[StatusAndHeaders | None, bytes]:

@@ -247,6 +247,51 @@ def test_record_whose_bytes_do_not_match_its_block_digest_is_skipped(cc_news, tm
     assert pages == {url for url, _, _ in cc_news_pages()} - {STORY + "bridge.html"}
 
 
+def raw_response(url: str | None, http: bytes, compress: bool) -> bytes:
+    """A response record written by hand, so its headers can be what no writer would produce."""
+    headers = ("WARC/1.0\r\nWARC-Type: response\r\n" + (f"WARC-Target-URI: {url}\r\n" if url else "")
+               + "WARC-Date: 2024-05-01T10:00:00Z\r\nWARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000001>\r\n"
+               f"Content-Type: application/http;msgtype=response\r\nContent-Length: {len(http)}\r\n\r\n")
+    record = headers.encode() + http + b"\r\n\r\n"
+    return gzip.compress(record, mtime=0) if compress else record
+
+
+def story_record(seed: int, compress: bool) -> bytes:
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=compress, warc_version="WARC/1.0")
+    writer.write_record(response_record(writer, f"{STORY}{seed}.html", article_html(seed, f"Story {seed}").encode()))
+    return out.getvalue()
+
+
+ODD_RECORDS = {
+    # warcio itself fails on it (AttributeError, not one of its read errors).
+    "no-target-uri": (None, b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>x</p>",
+                      "a response record without WARC-Target-URI"),
+    # "\u00b2".isdigit() is true, but int() rejects it.
+    "superscript-status": ("http://news.test/odd.html",
+                           "HTTP/1.1 \u00b200 OK\r\nContent-Type: text/html\r\n\r\n<p>x</p>".encode(),
+                           "invalid literal for int()"),
+    "unjoinable-location": ("http://news.test/moved.html",
+                            b"HTTP/1.1 301 Moved\r\nLocation: http://[::1/x\r\n\r\n", "Invalid IPv6 URL"),
+}
+
+
+@pytest.mark.parametrize("compress", [True, False], ids=["gzip", "plain"])
+@pytest.mark.parametrize("odd", list(ODD_RECORDS))
+def test_a_record_with_odd_headers_is_reported_and_the_import_goes_on(tmp_path, odd, compress):
+    url, http, reason = ODD_RECORDS[odd]
+    path = tmp_path / ("odd.warc.gz" if compress else "odd.warc")
+    first = story_record(11, compress)
+    path.write_bytes(first + raw_response(url, http, compress) + story_record(12, compress))
+    report = import_warcs([path], tmp_path / "news.db", workers=1)
+    assert report.outcomes == {"article": 2}
+    assert len(report.problems) == 1, report.problems
+    assert report.problems[0].startswith(f"{path.name}: record at offset {len(first)} cannot be ")
+    assert reason in report.problems[0]
+    pages = {row["url"] for row in Database(tmp_path / "news.db")["pages"].rows}
+    assert pages == {STORY + "11.html", STORY + "12.html"}
+
+
 def with_canonical(html: str, canonical: str) -> bytes:
     return html.replace("</head>", f'<link rel="canonical" href="{canonical}"></head>').encode()
 

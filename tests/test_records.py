@@ -60,6 +60,17 @@ def test_bad_pointer_raises_record_error(tmp_path):
         read_record(tmp_path / "missing.warc.gz", 0)
 
 
+def test_a_record_warcio_cannot_parse_raises_record_error(tmp_path):
+    """A response record without WARC-Target-URI makes warcio fail with AttributeError: a RecordError here."""
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>x</p>"
+    record = (b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Date: 2024-05-01T10:00:00Z\r\n"
+              b"Content-Length: %d\r\n\r\n%s\r\n\r\n" % (len(http), http))
+    path = tmp_path / "no-uri.warc.gz"
+    path.write_bytes(gzip.compress(record))
+    with pytest.raises(RecordError, match="AttributeError"):
+        read_record(path, 0)
+
+
 def test_warc_path_is_relative_to_dir_warc_unless_absolute(tmp_path):
     assert warc_path(tmp_path, "a.warc.gz") == tmp_path / "warc" / "a.warc.gz"
     assert warc_path(tmp_path, "/data/cc.warc.gz") == Path("/data/cc.warc.gz")
