@@ -143,7 +143,6 @@ def _scan_from(path: Path, stream: BinaryIO, start: int, filename: str,
             errors = records.err_count
             records.read_to_end(record)
             offset, length = records.get_record_offset(), records.get_record_length()
-            last_end = offset + length
             if records.err_count > errors:
                 # Not followed by the blank lines that end a record: its Content-Length is wrong,
                 # so its body holds bytes of whatever follows. Look for the next record inside it.
@@ -151,6 +150,14 @@ def _scan_from(path: Path, stream: BinaryIO, start: int, filename: str,
                 report.problems.append(f"{path.name}: record at offset {offset} does not end where its "
                                        f"Content-Length says, skipped{_resuming(resume, offset)}")
                 return resume
+            if length < 0 or _member_goes_on(records):
+                # One gzip member for the whole file (`gzip file.warc`): no record can be pointed at,
+                # and warcio's offsets run wild (even backwards). Stop before using them.
+                resume = next_record_start(stream, offset + 1)
+                report.problems.append(f"{path.name}: record at offset {offset} is not its own gzip member "
+                                       f"({_WHOLE_FILE_GZIP}){_resuming(resume, offset)}")
+                return resume
+            last_end = offset + length
             if _block_digest_failed(record):
                 # Damaged bytes (and with gzip, the next member's read as this one's): look inside it.
                 resume = next_record_start(stream, offset + 1)
@@ -186,6 +193,19 @@ def _scan_from(path: Path, stream: BinaryIO, start: int, filename: str,
         return resume
     _check_tail(path, stream, last_end, report)
     return None
+
+
+# warcio's own words for it, on one line: they name the fix (warcio recompress).
+_WHOLE_FILE_GZIP = " ".join(ArchiveIterator.GZIP_ERR_MSG.format("warc", "WARC").split())
+
+
+def _member_goes_on(records: ArchiveIterator) -> bool:
+    """In a gzipped file, the record's gzip member holds more after the record's end: the next record.
+
+    warcio read that record's first line while looking for the blank lines
+    after this one, and would fail on it next with the message above.
+    """
+    return records.reader is not None and records.reader.decompressor is not None and bool(records.next_line)
 
 
 class UnparsableRecord(Exception):

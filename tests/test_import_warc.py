@@ -14,7 +14,7 @@ from sqlite_utils import Database
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive_helpers import article_html, response_record, write_cc_news_warc
+from archive_helpers import article_html, article_text, response_record, write_cc_news_warc
 from newsarchive.cli import main
 from newsarchive.importer import import_warcs
 from newsarchive.reextract import reextract
@@ -290,6 +290,30 @@ def test_a_record_with_odd_headers_is_reported_and_the_import_goes_on(tmp_path, 
     assert reason in report.problems[0]
     pages = {row["url"] for row in Database(tmp_path / "news.db")["pages"].rows}
     assert pages == {STORY + "11.html", STORY + "12.html"}
+
+
+@pytest.mark.parametrize("extra", [0, 100], ids=["small-records", "large-records"])
+def test_a_whole_file_gzip_is_reported_with_warcios_advice(cc_news, tmp_path, extra):
+    """`gzip file.warc`: one member for all records. warcio's first record length runs backwards (small
+    records: -3638) or points into the middle of the member (large ones: 11085); the file is reported,
+    the other files imported."""
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=False, warc_version="WARC/1.0")
+    for seed in (11, 12, 13):
+        more = "".join(f"<p>{p}</p>" for n in range(extra) for p in article_text(seed * 1000 + n))
+        body = article_html(seed, f"Story {seed}").replace("</article>", more + "</article>")
+        writer.write_record(response_record(writer, f"{STORY}{seed}.html", body.encode()))
+    whole = tmp_path / "whole.warc.gz"
+    whole.write_bytes(gzip.compress(out.getvalue()))
+    good, _ = cc_news
+    result = CliRunner().invoke(main, ["import-warc", str(whole), str(good), "--dir", str(tmp_path / "a"),
+                                       "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "whole.warc.gz: record at offset 0 is not its own gzip member" in result.output
+    assert "warcio recompress <path/to/file> <path/to/new_file>" in result.output
+    assert "1 corrupt or truncated records skipped" in result.output
+    urls = {row["url"] for row in Database(tmp_path / "a" / "news.db")["pages"].rows}
+    assert urls == {url for url, _, _ in cc_news_pages()}
 
 
 def with_canonical(html: str, canonical: str) -> bytes:
