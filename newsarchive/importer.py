@@ -184,12 +184,9 @@ def _scan_from(path: Path, stream: BinaryIO, start: int, filename: str,
                                f"({_parse_failure_reason(stream, at, exc)}){_resuming(resume, at)}")
         return resume
     except _READ_ERRORS as exc:
-        stream.seek(last_end)
-        # warcio falls back to reading a member it cannot inflate as plain text; say what it was.
-        reason = "a gzip member that does not decompress" if stream.read(2) == b"\x1f\x8b" else _printable(exc)
         resume = next_record_start(stream, last_end + 1)
-        report.problems.append(f"{path.name}: unreadable data at offset {last_end} ({reason})"
-                               f"{_resuming(resume, last_end)}")
+        report.problems.append(f"{path.name}: unreadable data at offset {last_end} "
+                               f"({_read_failure_reason(stream, last_end, exc)}){_resuming(resume, last_end)}")
         return resume
     _check_tail(path, stream, last_end, report)
     return None
@@ -247,6 +244,39 @@ def _entry_or_failure(record: ArcWarcRecord, filename: str,
         # isdigit(), not to int()), a Location urljoin rejects ("http://[::1/x").
         logger.debug("record of %s cannot be imported", filename, exc_info=True)
         return None, _printable(exc)
+
+
+def _read_failure_reason(stream: BinaryIO, at: int, exc: BaseException) -> str:
+    """What reading failed with; and whether the gzip member at ``at`` (if one starts there) is damaged.
+
+    warcio falls back to reading a member it cannot inflate as plain text, so
+    its error then speaks of junk; the hint says what the junk was.
+    """
+    reason = _printable(exc)
+    stream.seek(at)
+    if stream.read(2) == b"\x1f\x8b" and not _inflates(stream, at):
+        reason += "; the gzip member there does not decompress"
+    return reason
+
+
+_INFLATE_STEP = 1 << 16
+
+
+def _inflates(stream: BinaryIO, at: int) -> bool:
+    """Whether the gzip member starting at ``at`` inflates to its end; its output is thrown away as it comes."""
+    stream.seek(at)
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    try:
+        while not inflater.eof:
+            data = inflater.unconsumed_tail or stream.read(_INFLATE_STEP)
+            if not data:
+                return False  # the file ends inside the member
+            # Bounded output per step: a member that inflates a thousandfold must not fill memory.
+            inflater.decompress(data, _INFLATE_STEP)
+    except zlib.error as exc:
+        logger.debug("gzip member at offset %d does not inflate: %s", at, exc)
+        return False
+    return True
 
 
 def _after_blank_lines(stream: BinaryIO, position: int) -> int:
@@ -320,7 +350,8 @@ def _resuming(resume: int | None, since: int) -> str:
 
 def _printable(exc: BaseException, limit: int = 160) -> str:
     """The exception's message on one line, with any binary junk it quotes escaped, and not too long."""
-    text = ascii(str(exc).strip())[1:-1]
+    # Whitespace collapsed: warcio's messages run over several indented lines.
+    text = ascii(" ".join(str(exc).split()))[1:-1]
     return text if len(text) <= limit else text[:limit] + "..."
 
 

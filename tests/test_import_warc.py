@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import gzip
 import io
 import json
@@ -208,6 +209,32 @@ def test_corrupt_record_is_skipped_and_the_records_after_it_imported(cc_news, tm
     # Every row still points exactly at its record.
     for row in Database(tmp_path / "news.db")["pages"].rows:
         assert read_record(broken, row["warc_offset"]).url == row["url"]
+
+
+BAD_MEMBERS = {
+    # Inflates fine, to something that is no WARC record.
+    "junk-inside": (gzip.compress(b"garbage, not a record\n" * 10, mtime=0),
+                    "(Invalid WARC record, first line: garbage, not a record)"),
+    # A gzip header, then bytes that are no deflate data: warcio reads the member as text instead.
+    "does-not-inflate": (gzip.compress(b"", mtime=0)[:10] + b"\xff" * 40 + b"\n",
+                         "(Invalid WARC record, first line: \\x8b\\x08\\x00*...; the gzip member there does not decompress)"),
+}
+
+
+@pytest.mark.parametrize("how", list(BAD_MEMBERS))
+def test_a_bad_gzip_member_is_reported_with_what_reading_it_failed_with(cc_news, tmp_path, how):
+    """The reason is what reading failed with; "does not decompress" only for a member that does not."""
+    path, offsets = cc_news
+    data = path.read_bytes()
+    member, reason = BAD_MEMBERS[how]
+    broken = tmp_path / "broken.warc.gz"
+    broken.write_bytes(data[:offsets[2]] + member + data[offsets[2]:])
+    report = import_warcs([broken], tmp_path / "news.db", workers=1)
+    assert len(report.problems) == 1, report.problems
+    expected = (f"broken.warc.gz: unreadable data at offset {offsets[2]} {reason}; resuming at the next record, "
+                f"offset {offsets[2] + len(member)} ({len(member)} bytes on)")
+    assert fnmatch.fnmatchcase(report.problems[0], expected), report.problems[0]
+    assert Database(tmp_path / "news.db")["pages"].count == len(cc_news_pages())
 
 
 def test_uncompressed_record_with_a_wrong_content_length_is_skipped(cc_news, tmp_path):
