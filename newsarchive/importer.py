@@ -41,7 +41,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
-from newsarchive.page import HTML_TYPES, PageResult
+from newsarchive.page import HTML_TYPES, MAX_EXTRACT_BYTES, PageResult
 from newsarchive.pool import ExtractionPool, in_order
 from newsarchive.store import Store, article_row, better_copy
 
@@ -66,6 +66,8 @@ class Entry:
     location: str | None = None
     # Set only for extraction candidates: the body after transfer- and content-decoding.
     body: bytes | None = field(default=None, repr=False)
+    # An extraction candidate whose body is over MAX_EXTRACT_BYTES: not read further, not extracted.
+    too_large: bool = False
 
     @property
     def mime(self) -> str:
@@ -103,6 +105,21 @@ class ImportReport:
 
 def is_candidate(entry: Entry) -> bool:
     return entry.status == 200 and (not entry.mime or entry.mime in HTML_TYPES)
+
+
+def too_large() -> PageResult:
+    """The outcome of a page whose body is over MAX_EXTRACT_BYTES: decided here, the body never read whole."""
+    return PageResult("not_article", f"too large to extract (over {MAX_EXTRACT_BYTES} bytes)")
+
+
+def read_body(stream: BinaryIO) -> bytes | None:
+    """A decoded body for extraction, or None if it is over MAX_EXTRACT_BYTES.
+
+    Read no further than one byte past the limit: a small record can inflate
+    a thousandfold (Content-Encoding: gzip), and extraction would refuse it anyway.
+    """
+    body = stream.read(MAX_EXTRACT_BYTES + 1)
+    return body if len(body) <= MAX_EXTRACT_BYTES else None
 
 
 # -- reading ----------------------------------------------------------------
@@ -383,7 +400,8 @@ def _entry_of(record: ArcWarcRecord, filename: str, report: ImportReport) -> Ent
         location=urljoin(url, location) if location else None,
     )
     if is_candidate(entry):
-        entry.body = record.content_stream().read()
+        entry.body = read_body(record.content_stream())
+        entry.too_large = entry.body is None
     return entry
 
 
@@ -426,6 +444,8 @@ class _Importer:
             self.page(entry, "not_article", f"content type {entry.mime}")
 
     def apply(self, entry: Entry, result: PageResult | None) -> None:
+        if result is None and entry.too_large:
+            result = too_large()
         if result is None:
             self.without_extraction(entry)
         else:

@@ -59,8 +59,13 @@ def warc_path(directory: str | os.PathLike, filename: str) -> Path:
     return path if path.is_absolute() else Path(directory) / "warc" / path
 
 
-def read_record(path: str | os.PathLike, offset: int) -> StoredResponse:
-    """Parse the one record starting at ``offset`` in the WARC file at ``path``."""
+def read_record(path: str | os.PathLike, offset: int, limit: int | None = None) -> StoredResponse:
+    """Parse the one record starting at ``offset`` in the WARC file at ``path``.
+
+    With a ``limit``, at most that many bytes of the (decoded) body are read:
+    a small record can inflate to gigabytes. Callers that refuse bodies over
+    some size pass one byte more, and know a longer body by its length.
+    """
     try:
         with open(path, "rb") as stream:
             stream.seek(offset)
@@ -75,7 +80,7 @@ def read_record(path: str | os.PathLike, offset: int) -> StoredResponse:
                 record_type=record.rec_type,
                 warc_headers=record.rec_headers,
                 http_headers=record.http_headers,
-                body=record.content_stream().read(),
+                body=record.content_stream().read(limit),
             )
     except (OSError, ArchiveLoadFailed, EOFError, ValueError) as exc:
         raise RecordError(f"cannot read the record at {path}:{offset}: {exc}") from exc
@@ -100,18 +105,19 @@ def read_response(path: str | os.PathLike, offset: int) -> tuple[StatusAndHeader
     return stored.http_headers, stored.body
 
 
-def load_row_response(directory: str | os.PathLike, row: dict[str, Any], db: Database | None = None) -> StoredResponse:
+def load_row_response(directory: str | os.PathLike, row: dict[str, Any], db: Database | None = None,
+                      limit: int | None = None) -> StoredResponse:
     """The response a ``pages``/``articles`` row points at, following a revisit to its original.
 
     A revisit record carries no body; the payload is read from the response
-    record it refers to (see ``find_original``).
+    record it refers to (see ``find_original``). ``limit``: as for ``read_record``.
     """
     if not row.get("warc_filename") or row.get("warc_offset") is None:
         raise RecordError(f"{row.get('url')} has no WARC pointer")
-    stored = read_record(warc_path(directory, row["warc_filename"]), int(row["warc_offset"]))
+    stored = read_record(warc_path(directory, row["warc_filename"]), int(row["warc_offset"]), limit)
     if stored.record_type != "revisit":
         return stored
-    original = find_original(directory, stored, db)
+    original = find_original(directory, stored, db, limit)
     if original is None:
         raise RecordError(f"{row['url']} is a revisit record, and the response it refers to is neither in the "
                           f"database nor in the indexes in {Path(directory) / 'indexes'}")
@@ -120,7 +126,7 @@ def load_row_response(directory: str | os.PathLike, row: dict[str, Any], db: Dat
 
 
 def find_original(directory: str | os.PathLike, revisit: StoredResponse,
-                  db: Database | None = None) -> StoredResponse | None:
+                  db: Database | None = None, limit: int | None = None) -> StoredResponse | None:
     """The response record a revisit refers to, by record id or payload digest.
 
     Looked up as replay tools do: first in the database (rows that point at
@@ -138,7 +144,7 @@ def find_original(directory: str | os.PathLike, revisit: StoredResponse,
             continue
         seen.add((filename, offset))
         try:
-            candidate = read_record(warc_path(directory, filename), offset)
+            candidate = read_record(warc_path(directory, filename), offset, limit)
         except RecordError as exc:
             logger.warning("skipping a candidate original of %s: %s", revisit.url, exc)
             continue

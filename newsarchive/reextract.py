@@ -26,9 +26,9 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
-from newsarchive.importer import ImportReport, import_warcs
+from newsarchive.importer import ImportReport, import_warcs, too_large
 from newsarchive.index import archive_warcs
-from newsarchive.page import PageResult
+from newsarchive.page import MAX_EXTRACT_BYTES, PageResult
 from newsarchive.pool import ExtractionPool, in_order
 from newsarchive.records import RecordError, load_row_response
 from newsarchive.store import Store, article_row, better_copy
@@ -127,16 +127,22 @@ class _Reextractor:
         # Stored articles (not re-extracted) that turned out to be copies of a canonical page.
         self.demoted: set[str] = set()
 
-    def body_of(self, row: dict[str, Any]) -> tuple[bytes, str | None] | None:
+    def body_of(self, row: dict[str, Any]) -> tuple[bytes | None, str | None] | None:
+        """The row's body (None if it is too large to extract) and content type; None if unreadable."""
         try:
-            stored = load_row_response(self.directory, row, self.store.db)
+            # Read no further than extraction would accept: a small record can inflate a thousandfold.
+            stored = load_row_response(self.directory, row, self.store.db, limit=MAX_EXTRACT_BYTES + 1)
         except RecordError as exc:
             self.report.problems.append(f"{row['url']}: {exc}")
             self.report.counts["unreadable"] += 1
             return None
-        return stored.body, stored.content_type or row.get("content_type")
+        body = stored.body if len(stored.body) <= MAX_EXTRACT_BYTES else None
+        return body, stored.content_type or row.get("content_type")
 
-    def apply(self, row: dict[str, Any], result: PageResult) -> None:
+    def apply(self, row: dict[str, Any], result: PageResult | None) -> None:
+        if result is None:
+            # Only a body over MAX_EXTRACT_BYTES comes without one (see body_of): not extracted.
+            result = too_large()
         url = row["url"]
         old = self.store.db["articles"].get(url) if self._has_article(url) else None
         if result.outcome == "error":
@@ -266,7 +272,8 @@ def text_diff(url: str, old: dict | None, new: dict | None) -> str:
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def _jobs(rows: Iterable[dict[str, Any]], worker: _Reextractor) -> Iterator[tuple[dict[str, Any], bytes, str, str | None]]:
+def _jobs(rows: Iterable[dict[str, Any]],
+          worker: _Reextractor) -> Iterator[tuple[dict[str, Any], bytes | None, str, str | None]]:
     for row in rows:
         worker.report.pages += 1
         loaded = worker.body_of(row)

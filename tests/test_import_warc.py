@@ -16,8 +16,11 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive_helpers import article_html, article_text, response_record, write_cc_news_warc
+from newsarchive import importer
+from newsarchive import reextract as reextract_module
 from newsarchive.cli import main
 from newsarchive.importer import import_warcs
+from newsarchive.page import MAX_EXTRACT_BYTES
 from newsarchive.reextract import reextract
 from newsarchive.records import read_record
 
@@ -341,6 +344,56 @@ def test_a_whole_file_gzip_is_reported_with_warcios_advice(cc_news, tmp_path, ex
     assert "1 corrupt or truncated records skipped" in result.output
     urls = {row["url"] for row in Database(tmp_path / "a" / "news.db")["pages"].rows}
     assert urls == {url for url, _, _ in cc_news_pages()}
+
+
+def gzip_bomb(size: int) -> bytes:
+    """An HTML body of ``size`` bytes, gzip-encoded: a thousandth of that on disk."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    html = b"<html><body><p>" + b"a" * (size - 33) + b"</p></body></html>"
+    return packer.compress(html) + packer.flush()
+
+
+def watch_jobs(monkeypatch, module) -> dict[str, int | None]:
+    """Record, per URL, the size of the body each job hands to the extraction pool (None: no body)."""
+    sizes: dict[str, int | None] = {}
+    real = module.in_order
+
+    async def watched(pool, jobs, apply, *args, **kwargs):
+        def passing():
+            for job in jobs:
+                sizes[job[2]] = None if job[1] is None else len(job[1])
+                yield job
+        await real(pool, passing(), apply, *args, **kwargs)
+
+    monkeypatch.setattr(module, "in_order", watched)
+    return sizes
+
+
+def test_a_body_too_large_to_extract_is_not_read_whole_nor_sent_to_the_pool(tmp_path, monkeypatch):
+    """A record of a few KB whose Content-Encoding: gzip body inflates past MAX_EXTRACT_BYTES."""
+    bomb = STORY + "bomb.html"
+    path = tmp_path / "cc.warc.gz"
+    write_cc_news_warc(path, [(STORY + "bridge.html", article_html(11, "Bridge opens").encode(), {})])
+    # Not through write_cc_news_warc, which would gzip the whole body itself.
+    with open(path, "ab") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="WARC/1.0")
+        writer.write_record(response_record(writer, bomb, gzip_bomb(MAX_EXTRACT_BYTES + 1000),
+                                            headers=[("Content-Encoding", "gzip")]))
+    directory = tmp_path / "archive"
+    sizes = watch_jobs(monkeypatch, importer)
+    report = import_warcs([path], directory / "news.db", workers=1)
+    assert sizes[bomb] is None and sizes[STORY + "bridge.html"] > 0
+    assert report.outcomes == {"article": 1, "not_article": 1} and report.problems == []
+    row = Database(directory / "news.db")["pages"].get(bomb)
+    assert (row["outcome"], row["reason"]) == ("not_article", f"too large to extract (over {MAX_EXTRACT_BYTES} bytes)")
+    # Re-extraction reads no more of it either, and comes to the same.
+    sizes = watch_jobs(monkeypatch, reextract_module)
+    again = reextract(directory, workers=1)
+    assert sizes[bomb] is None and again.outcomes == {"article": 1, "not_article": 1}
+    assert Database(directory / "news.db")["pages"].get(bomb)["reason"] == row["reason"]
+    # show --raw prints the whole body, however large.
+    raw = CliRunner().invoke(main, ["show", bomb, "--raw", "--dir", str(directory)])
+    assert raw.exit_code == 0 and len(raw.stdout_bytes) == MAX_EXTRACT_BYTES + 1000
 
 
 def with_canonical(html: str, canonical: str) -> bytes:

@@ -37,6 +37,14 @@ def test_reads_a_gzip_encoded_body_decoded(tmp_path):
     assert read_record(path, offsets[0]).body == b"<p>one</p>"
 
 
+def test_a_limit_caps_the_decoded_body_read(tmp_path):
+    path = tmp_path / "x.warc.gz"
+    offsets = write_cc_news_warc(path, [("http://a.test/2", HTML, {"gzip": True})])
+    assert read_record(path, offsets[0], limit=10).body == HTML[:10]
+    assert read_record(path, offsets[0], limit=len(HTML) + 1).body == HTML
+    assert read_record(path, offsets[0]).body == HTML
+
+
 def test_reads_a_chunked_body_dechunked(tmp_path):
     path = tmp_path / "chunked.warc"
     chunked = b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
