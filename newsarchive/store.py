@@ -143,12 +143,15 @@ class Store:
     def article_with_fingerprint(self, fingerprint: str, other_than: str) -> str | None:
         """URL of a stored (or buffered) article with this text, if any other than ``other_than``."""
         buffered = self._fingerprints.get(fingerprint)
-        if buffered and buffered != other_than and buffered in self._articles:
+        # Still that text: the buffered row may have been rewritten with another since.
+        if buffered and buffered != other_than and self._articles.get(buffered, {}).get("fingerprint") == fingerprint:
             return buffered
-        found = self.db.execute(
-            "SELECT url FROM articles WHERE fingerprint = ? AND url != ? LIMIT 1", [fingerprint, other_than]
-        ).fetchone()
-        return found[0] if found else None
+        for (url,) in self.db.execute("SELECT url FROM articles WHERE fingerprint = ? AND url != ?",
+                                      [fingerprint, other_than]):
+            # A stored row with a removal or rewrite waiting in the buffer no longer holds this text.
+            if url not in self._deleted_articles and url not in self._articles:
+                return url
+        return None
 
     def article(self, url: str) -> dict | None:
         """The ``articles`` row for ``url``, buffered or stored."""

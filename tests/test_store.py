@@ -91,6 +91,26 @@ def test_duplicate_lookup_sees_buffered_and_stored_rows(tmp_path):
     store.close()
 
 
+def test_duplicate_lookup_skips_articles_pending_deletion_or_rewrite(tmp_path):
+    """A stored row that a buffered removal or rewrite has overtaken no longer holds that text."""
+    store = Store(tmp_path / "news.db", batch_size=100)
+    store.add_article(article("http://x/A", fp="old text"))
+    store.add_article(article("http://x/B", fp="b text"))
+    store.flush()
+    store.remove_article("http://x/A")  # not flushed: the row is still in the database
+    assert store.article_with_fingerprint("old text", other_than="http://x/C") is None
+    store.add_article(article("http://x/B", fp="new b text"))  # B's text changed, not flushed either
+    assert store.article_with_fingerprint("b text", other_than="http://x/C") is None
+    assert store.article_with_fingerprint("new b text", other_than="http://x/C") == "http://x/B"
+    store.add_article(article("http://x/D", fp="d text"))
+    store.add_article(article("http://x/D", fp="new d text"))  # rewritten before any flush
+    assert store.article_with_fingerprint("d text", other_than="http://x/C") is None
+    store.flush()
+    assert store.article_with_fingerprint("old text", other_than="http://x/C") is None
+    assert store.article_with_fingerprint("b text", other_than="http://x/C") is None
+    store.close()
+
+
 def test_crawl_row_records_settings_and_stats(tmp_path):
     store = Store(tmp_path / "news.db")
     crawl_id = store.start_crawl("news", ["http://x/"], {"DOWNLOAD_DELAY": 0.5})
