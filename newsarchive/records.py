@@ -9,6 +9,7 @@ warcio's ``content_stream()``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -139,7 +140,8 @@ def find_original(directory: str | os.PathLike, revisit: StoredResponse,
     target = headers.get_header("WARC-Refers-To-Target-URI") or revisit.url
     candidates = _candidates_in_db(db, refers_to, headers.get_header("WARC-Payload-Digest")) if db is not None else []
     seen: set[tuple[str, int]] = set()
-    for filename, offset in [*candidates, *_candidates_in_indexes(directory, target, digest)]:
+    # Chained, not listed: the indexes are read only if no database candidate is the original.
+    for filename, offset in itertools.chain(candidates, _candidates_in_indexes(directory, target, digest)):
         if (filename, offset) in seen:
             continue
         seen.add((filename, offset))
@@ -179,9 +181,20 @@ def _candidates_in_indexes(directory: str | os.PathLike, url: str, digest: str |
                 except (IndexError, ValueError) as exc:
                     logger.warning("unreadable line in %s: %s", index, exc)
                     continue
+                if not isinstance(fields, dict):
+                    logger.warning("unreadable line in %s: its JSON is a %s, not an object", index,
+                                   type(fields).__name__)
+                    continue
                 if fields.get("url") == url and fields.get("mime") != "warc/revisit" and \
                         (digest is None or _bare_digest(fields.get("digest")) == digest):
-                    yield fields["filename"], int(fields["offset"])
+                    try:
+                        pointer = str(fields["filename"]), int(fields["offset"])
+                    except (KeyError, TypeError, ValueError) as exc:
+                        # A hand-edited or other tool's index: one bad line must not end the search.
+                        logger.debug("skipping a line of %s without a usable pointer (%s: %s): %s",
+                                     index, type(exc).__name__, exc, line.strip())
+                        continue
+                    yield pointer
 
 
 def _bare_digest(digest: str | None) -> str | None:

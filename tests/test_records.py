@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ import shutil
 from warcio.archiveiterator import ArchiveIterator
 
 from archive_helpers import crawled_site, recrawled_site, write_cc_news_warc
+from newsarchive import records
 from newsarchive.records import RecordError, load_row_response, read_record, read_response, warc_path
 
 HTML = "<html><body><p>Grüße aus Köln</p></body></html>".encode()
@@ -127,3 +129,42 @@ def test_a_revisit_is_resolved_through_the_crawl_indexes_without_a_database(tmp_
     shutil.rmtree(archive / "indexes")
     with pytest.raises(RecordError, match="is a revisit record"):
         load_row_response(archive, row)
+
+
+def test_the_indexes_are_not_read_when_the_database_holds_the_original(tmp_path_factory, tmp_path, monkeypatch):
+    resite = recrawled_site(tmp_path_factory)
+    archive = shutil.copytree(resite.directory, tmp_path / "archive")
+    url = resite.url + "news/chunked-story.html"
+    searched = []
+    real = records._candidates_in_indexes
+
+    def watched(*args):
+        searched.append(args)  # runs only when the first index candidate is asked for
+        yield from real(*args)
+
+    monkeypatch.setattr(records, "_candidates_in_indexes", watched)
+    stored = load_row_response(archive, revisit_pointer(archive, url), Database(archive / "news.db"))
+    assert stored.body == resite.routes["/news/chunked-story.html"].body
+    assert searched == []
+
+
+def test_index_lines_without_a_usable_pointer_are_skipped(tmp_path_factory, tmp_path):
+    resite = recrawled_site(tmp_path_factory)
+    archive = shutil.copytree(resite.directory, tmp_path / "archive")
+    url = resite.url + "news/chunked-story.html"
+    for index in (archive / "indexes").glob("*.cdxj"):
+        lines = index.read_text().splitlines(keepends=True)
+        bad = []
+        for line in lines:
+            key, stamp, fields = line.split(" ", 2)
+            fields = json.loads(fields)
+            if fields["url"] == url and fields.get("mime") != "warc/revisit":
+                # Before the good line: no filename; an offset that is no number; JSON that is no object.
+                no_filename = {k: v for k, v in fields.items() if k != "filename"}
+                bad += [f"{key} {stamp} {json.dumps(no_filename)}\n",
+                        f"{key} {stamp} {json.dumps({**fields, 'offset': 'x'})}\n",
+                        f"{key} {stamp} [\"{url}\"]\n"]
+        index.write_text("".join(bad + lines))
+    assert any("\"offset\": \"x\"" in i.read_text() for i in (archive / "indexes").glob("*.cdxj"))
+    stored = load_row_response(archive, revisit_pointer(archive, url))
+    assert stored.body == resite.routes["/news/chunked-story.html"].body
