@@ -84,17 +84,34 @@ def test_import_cc_news_file(cc_news, tmp_path):
     assert raw.stdout_bytes == article_html(12, "Storm warning").encode()
 
 
-@pytest.mark.parametrize("cut", [300, 40], ids=["inside-body", "inside-headers"])
-def test_truncated_file_imports_up_to_the_last_whole_record(cc_news, tmp_path, cut):
+def inflated_length(member: bytes, cut: int) -> int:
+    """How many bytes the first ``cut`` bytes of a gzip member inflate to."""
+    return len(zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(member[:cut]))
+
+
+@pytest.mark.parametrize("where", ["inside-headers", "inside-body"])
+def test_truncated_file_imports_up_to_the_last_whole_record(cc_news, tmp_path, where):
     path, offsets = cc_news
     data = path.read_bytes()
     # Cut the fourth response record (the PNG) short; the three stories before it are whole.
-    end_of_fourth = offsets[4]
+    member = data[offsets[3]:offsets[4]]
+    record = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(member)
+    warc_headers_end = record.index(b"\r\n\r\n")
+    http_headers_end = record.index(b"\r\n\r\n", warc_headers_end + 4) + 4
+    block_end = len(record) - 4  # two blank lines end the record, outside its Content-Length
+    # Where the cut falls in what the member inflates to: within the WARC header block, or in the body.
+    low, high = (1, warc_headers_end) if where == "inside-headers" else (http_headers_end + 1, block_end)
+    cut = max(n for n in range(len(member)) if low <= inflated_length(member, n) < high)
     truncated = tmp_path / "truncated.warc.gz"
-    truncated.write_bytes(data[: offsets[3] + cut] if cut < end_of_fourth - offsets[3] else data[:end_of_fourth - 5])
+    truncated.write_bytes(data[:offsets[3] + cut])
     report = import_warcs([truncated], tmp_path / "news.db", workers=1)
-    assert len(report.problems) == 1, report.problems
-    assert "truncated.warc.gz" in report.problems[0]
+    if where == "inside-headers":
+        expected = [f"truncated.warc.gz: {cut} bytes after the last whole record (offset {offsets[3]}) "
+                    "are not a whole record; skipped"]
+    else:
+        missing = block_end - inflated_length(member, cut)
+        expected = [f"truncated.warc.gz: record at offset {offsets[3]} is truncated ({missing} bytes missing); skipped"]
+    assert report.problems == expected
     assert report.outcomes == {"article": 3}
     db = Database(tmp_path / "news.db")
     assert {row["url"] for row in db["pages"].rows} == {STORY + "bridge.html", STORY + "storm.html",
@@ -196,6 +213,27 @@ def corrupt(data: bytes, offsets: list[int], how: str) -> bytes:
     raise ValueError(how)
 
 
+def expected_problems(offsets: list[int], how: str) -> list[tuple[str, str]]:
+    """What the damage done by ``corrupt`` is reported as: (start, end) of the message."""
+    start, end = offsets[2], offsets[3]
+    unreadable = f"broken.warc.gz: unreadable data at offset {start} (Invalid WARC record, first line: "
+    if how == "junk-between":
+        junk = len(b"garbage, not a record\n" * 10)
+        return [(unreadable + "garbage, not a record)", f"; resuming at the next record, offset {start + junk} "
+                                                        f"({junk} bytes on)")]
+    # warcio cannot inflate the member, reads it as text instead, and finds no record there.
+    next_start = end if how == "bytes-overwritten" else end - 100
+    damaged = [(unreadable, f"; the gzip member there does not decompress); resuming at the next record, "
+                            f"offset {next_start} ({next_start - start} bytes on)")]
+    if how == "bytes-overwritten":
+        return damaged
+    # Cut short, the member goes on with the next one's bytes: as many fail to inflate as inflate to
+    # garbage, which then stands where the blank lines after the record should.
+    return damaged + [(f"broken.warc.gz: record at offset {start} does not end where its Content-Length says, "
+                       f"skipped; resuming at the next record, offset {next_start} ({next_start - start} bytes on)",
+                       "")]
+
+
 @pytest.mark.parametrize("how", ["bytes-overwritten", "junk-between", "member-cut-short"])
 def test_corrupt_record_is_skipped_and_the_records_after_it_imported(cc_news, tmp_path, how):
     path, offsets = cc_news
@@ -203,9 +241,8 @@ def test_corrupt_record_is_skipped_and_the_records_after_it_imported(cc_news, tm
     broken.write_bytes(corrupt(path.read_bytes(), offsets, how))
     report = import_warcs([broken], tmp_path / "news.db", workers=1)
     assert len(report.problems) == 1, report.problems
-    # Which check notices depends on the damaged bytes (unparseable, too short, digest): any will do.
-    assert report.problems[0].startswith("broken.warc.gz: ")
-    assert "resuming at the next record" in report.problems[0]
+    assert any(report.problems[0].startswith(head) and report.problems[0].endswith(tail)
+               for head, tail in expected_problems(offsets, how)), report.problems[0]
     pages = {row["url"] for row in Database(tmp_path / "news.db")["pages"].rows}
     lost = set() if how == "junk-between" else {STORY + "nurses.html"}
     assert pages == {url for url, _, _ in cc_news_pages()} - lost
