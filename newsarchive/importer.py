@@ -8,7 +8,8 @@ the bytes from where they are. What each record becomes:
   extracted in the process pool -> ``article``, ``not_article``,
   ``duplicate`` or ``error`` (the extraction failed). Of two pages with the
   same text, the first holds the article, unless the later one is the page
-  its publisher names canonical (the crawl's rule too).
+  its publisher names canonical (the crawl's rule too). A body that decodes
+  to more than MAX_EXTRACT_BYTES is read no further: ``not_article``.
 * other HTTP ``response`` records: a ``pages`` row without extraction:
   3xx -> ``redirect`` (with ``redirected_to``), 4xx/5xx -> ``error``,
   anything else (other 2xx, non-HTML types) -> ``not_article``.
@@ -18,10 +19,12 @@ the bytes from where they are. What each record becomes:
   would replace an article with nothing), and non-HTTP responses
   (Heritrix's ``dns:`` records).
 * a record cut short (truncated file), unreadable (corrupt gzip member,
-  junk between records), longer than its Content-Length or not matching
-  its WARC-Block-Digest: reported and
-  skipped; reading resumes at the next record start found after it, so
-  one bad record never costs the rest of the file.
+  junk between records, headers warcio or we cannot parse), longer than its
+  Content-Length or not matching its WARC-Block-Digest: reported with the
+  reason and skipped; reading resumes at the next record start found after
+  it, so one bad record never costs the rest of the file.
+* a whole-file gzip (one member for all records): reported, with warcio's
+  advice to recompress it; no row could point into it.
 """
 
 from __future__ import annotations
