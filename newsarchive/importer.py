@@ -46,7 +46,7 @@ from warcio.recordloader import ArcWarcRecord
 
 from newsarchive.page import HTML_TYPES, MAX_EXTRACT_BYTES, PageResult
 from newsarchive.pool import ExtractionPool, in_order
-from newsarchive.store import Store, article_row, better_copy
+from newsarchive.store import Store, article_row, same_text_as
 
 logger = logging.getLogger(__name__)
 
@@ -460,13 +460,12 @@ class _Importer:
             if result.outcome != "error":
                 self.store.remove_article(entry.url)
             return
-        original = self.store.article_with_fingerprint(result.article.fingerprint, other_than=entry.url)
-        if original:
-            kept = self.store.article(original) or {}
-            if not better_copy(entry.url, result.article.canonical_url, original, kept.get("canonical_url")):
-                self.page(entry, "duplicate", f"same text as {original}")
-                return
-            self.demote(original, entry.url)
+        other = self.store.same_text(result.article.fingerprint, entry.url, result.article.canonical_url)
+        if other is not None and other.keeps:
+            self.page(entry, "duplicate", same_text_as(other.url))
+            return
+        if other is not None:
+            self.demote(other.url, entry.url)
         fields = entry.page_fields(self.crawl_id)
         fields.pop("content_type")
         self.store.add_article({**article_row(result.article), **fields})
@@ -475,13 +474,10 @@ class _Importer:
 
     def demote(self, url: str, copy_of: str) -> None:
         """``url``'s article is a copy of ``copy_of``, the page its publisher names canonical."""
-        self.store.remove_article(url)
-        row = self.store.page(url)
-        if row is not None:
-            self.store.add_page({**row, "outcome": "duplicate", "reason": f"same text as {copy_of}"})
-            if row.get("crawl_id") == self.crawl_id:
-                self.report.outcomes[row["outcome"]] -= 1
-                self.report.outcomes["duplicate"] += 1
+        row = self.store.demote(url, copy_of)
+        if row is not None and row.get("crawl_id") == self.crawl_id:
+            self.report.outcomes[row["outcome"]] -= 1
+            self.report.outcomes["duplicate"] += 1
 
 
 def _jobs(entries: Iterable[Entry]) -> Iterator[tuple[Entry, bytes | None, str, str | None]]:

@@ -31,7 +31,7 @@ from newsarchive.index import archive_warcs
 from newsarchive.page import MAX_EXTRACT_BYTES, PageResult
 from newsarchive.pool import ExtractionPool, in_order
 from newsarchive.records import RecordError, load_row_response
-from newsarchive.store import Store, article_row, better_copy
+from newsarchive.store import Store, article_row, better_copy, same_text_as
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ class _Reextractor:
             # Same rule as the crawl: the first copy holds the article, unless this is the canonical page.
             if original and not better_copy(url, article.canonical_url, original,
                                             self.canonical_of(original, article.fingerprint)):
-                outcome, reason = "duplicate", f"same text as {original}"
+                outcome, reason = "duplicate", same_text_as(original)
             else:
                 if original:
                     self.demote(original, article.fingerprint, url)
@@ -207,12 +207,8 @@ class _Reextractor:
         else:
             self.demoted.add(url)
             self.report.counts["dropped"] += 1
-        if self.dry_run:
-            return
-        self.store.remove_article(url)
-        page = self.store.page(url)
-        if page is not None:
-            self.store.add_page({**page, "outcome": "duplicate", "reason": f"same text as {copy_of}"})
+        if not self.dry_run:
+            self.store.demote(url, copy_of)
 
     def count(self, old: dict | None, new: dict | None) -> str | None:
         """Count the article row's change; return under which name."""

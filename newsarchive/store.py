@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
@@ -59,6 +60,19 @@ def better_copy(url: str, canonical: str | None, stored_url: str, stored_canonic
         return bool(declared) and canonicalize_url(page) == canonicalize_url(declared)
 
     return is_canonical(url, canonical) and not is_canonical(stored_url, stored_canonical)
+
+
+def same_text_as(url: str) -> str:
+    """The reason of a ``duplicate`` pages row: whose article has its text."""
+    return f"same text as {url}"
+
+
+@dataclass(frozen=True)
+class SameText:
+    """Another page's stored article has the text a page just extracted."""
+
+    url: str  # that page
+    keeps: bool  # it keeps the article, this page is its duplicate; else this page takes it over
 
 
 class Store:
@@ -152,6 +166,29 @@ class Store:
             if url not in self._deleted_articles and url not in self._articles:
                 return url
         return None
+
+    def same_text(self, fingerprint: str, url: str, canonical: str | None) -> SameText | None:
+        """The other page whose article has this text, and which of the two holds the article (``better_copy``).
+
+        The crawl's and import-warc's rule; reextract, which also knows the
+        texts this run re-extracted, looks the other page up itself.
+        """
+        original = self.article_with_fingerprint(fingerprint, other_than=url)
+        if not original:
+            return None
+        kept = self.article(original) or {}
+        return SameText(original, keeps=not better_copy(url, canonical, original, kept.get("canonical_url")))
+
+    def demote(self, url: str, copy_of: str) -> dict | None:
+        """``url``'s article is a copy of ``copy_of``'s: its article row goes, its pages row becomes a duplicate.
+
+        Returns the pages row as it was (None if there is none), for the caller's counts.
+        """
+        self.remove_article(url)
+        row = self.page(url)
+        if row is not None:
+            self.add_page({**row, "outcome": "duplicate", "reason": same_text_as(copy_of)})
+        return row
 
     def article(self, url: str) -> dict | None:
         """The ``articles`` row for ``url``, buffered or stored."""

@@ -25,7 +25,8 @@ from newsarchive.crawl.capture import REPORTED, exchange_archived
 from newsarchive.crawl.exceptions import DuplicateArticle, FetchFailed, PageNotArticle, UnchangedPage
 from newsarchive.crawl.items import Page
 from newsarchive.pool import ExtractionPool
-from newsarchive.store import Store, article_row, better_copy
+from newsarchive.store import Store, article_row, same_text_as
+from newsarchive.store import better_copy  # noqa: F401 (the policy tests import it from here)
 
 logger = logging.getLogger(__name__)
 
@@ -147,13 +148,12 @@ class ArchivePipeline:
 
     def _store_article(self, item: Page, article: Article, reason: str) -> dict:
         assert self.store is not None
-        original = self.store.article_with_fingerprint(article.fingerprint, other_than=item.url)
-        if original:
-            kept = self.store.article(original) or {}
-            if not better_copy(item.url, article.canonical_url, original, kept.get("canonical_url")):
-                self._page_row(item, "duplicate", f"same text as {original}")
-                raise DuplicateArticle(f"duplicate: {item.url} has the text of {original}")
-            self._demote(original, item.url)
+        other = self.store.same_text(article.fingerprint, item.url, article.canonical_url)
+        if other is not None and other.keeps:
+            self._page_row(item, "duplicate", same_text_as(other.url))
+            raise DuplicateArticle(f"duplicate: {item.url} has the text of {other.url}")
+        if other is not None:
+            self._demote(other.url, item.url)
         row = {**article_row(article), "url": item.url, **self._crawl_fields(item)}
         self.store.add_article(row)
         self._page_row(item, "article", reason)
@@ -163,11 +163,9 @@ class ArchivePipeline:
     def _demote(self, url: str, copy_of: str) -> None:
         """``url``'s article turned out to be a copy of ``copy_of``, its canonical page."""
         assert self.store is not None
-        self.store.remove_article(url)
+        row = self.store.demote(url, copy_of)
         self.stats.inc_value("newsarchive/articles", -1)
-        row = self.store.page(url)
         if row is not None:
-            self.store.add_page({**row, "outcome": "duplicate", "reason": f"same text as {copy_of}"})
             self.stats.inc_value(f"newsarchive/pages/{row['outcome']}", -1)
             self.stats.inc_value("newsarchive/pages/duplicate")
 
