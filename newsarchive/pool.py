@@ -69,8 +69,7 @@ class ExtractionPool:
         """
         executor = self._pool()
         try:
-            future = executor.submit(self.function, body, url, content_type, self.min_words)
-            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+            return await self._extract(executor, body, url, content_type)
         except asyncio.TimeoutError:
             return self._timed_out(url)
         except BrokenProcessPool as exc:
@@ -91,8 +90,7 @@ class ExtractionPool:
                 self._quarantine = _spawn_pool(1)
             executor = self._quarantine
             try:
-                future = executor.submit(self.function, body, url, content_type, self.min_words)
-                return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+                return await self._extract(executor, body, url, content_type)
             except asyncio.TimeoutError:
                 return self._timed_out(url)
             except BrokenProcessPool as exc:
@@ -102,6 +100,11 @@ class ExtractionPool:
                 return PageResult("error", f"extraction worker crashed: {exc}")
             except Exception as exc:
                 return self._failed(url, exc)
+
+    async def _extract(self, executor: ProcessPoolExecutor, body: bytes, url: str,
+                       content_type: str | None) -> PageResult:
+        future = executor.submit(self.function, body, url, content_type, self.min_words)
+        return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
 
     def _timed_out(self, url: str) -> PageResult:
         logger.error("extraction of %s took over %ss; page recorded as error", url, self.timeout)
