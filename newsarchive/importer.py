@@ -46,6 +46,7 @@ from warcio.recordloader import ArcWarcRecord
 
 from newsarchive.page import HTML_TYPES, MAX_EXTRACT_BYTES, PageResult
 from newsarchive.pool import ExtractionPool, in_order
+from newsarchive.records import stored_name
 from newsarchive.store import Store, article_row, same_text_as
 
 logger = logging.getLogger(__name__)
@@ -126,14 +127,6 @@ def read_body(stream: BinaryIO) -> bytes | None:
 
 
 # -- reading ----------------------------------------------------------------
-
-def stored_name(path: Path, root: Path | None = None) -> str:
-    """How rows name a WARC file: relative to ``root`` (DIR/warc) when inside it, else by absolute path."""
-    path = path.resolve()
-    if root is not None and path.is_relative_to(root.resolve()):
-        return path.relative_to(root.resolve()).as_posix()
-    return str(path)
-
 
 def scan_warc(path: Path, report: ImportReport, root: Path | None = None) -> Iterator[Entry]:
     """The HTTP responses in one WARC file, in file order; problems go into ``report``.

@@ -15,7 +15,7 @@ from typing import Iterable
 from cdxj_indexer import CDXJIndexer
 from sqlite_utils import Database
 
-from newsarchive.records import warc_path
+from newsarchive.records import stored_name, warc_path
 
 logger = logging.getLogger(__name__)
 
@@ -28,15 +28,11 @@ class _Indexer(CDXJIndexer):
     """Names files relative to ``dir_root`` when they are inside it, by absolute path otherwise."""
 
     def _resolve_rel_path(self, filename: str) -> str:
-        path = Path(filename).resolve()
         if self.dir_root:
-            root = Path(self.dir_root).resolve()
-            if path.is_relative_to(root):
-                return path.relative_to(root).as_posix()
             # Outside the root (an imported WARC): by absolute path. pywb prefixes names with each of
             # its archive_paths in turn, so a collection lists DIR/warc/ and file:// (see the README).
-            return path.as_posix()
-        return path.name
+            return stored_name(filename, self.dir_root)
+        return Path(filename).name
 
 
 def write_cdxj(warc_paths: Iterable[str | os.PathLike], out_path: str | os.PathLike,

@@ -60,6 +60,15 @@ def warc_path(directory: str | os.PathLike, filename: str) -> Path:
     return path if path.is_absolute() else Path(directory) / "warc" / path
 
 
+def stored_name(path: str | os.PathLike, root: str | os.PathLike | None = None) -> str:
+    """How rows and indexes name a WARC file (``warc_path``'s inverse): relative to ``root``
+    (DIR/warc) when inside it, else by absolute path."""
+    path = Path(path).resolve()
+    if root is not None and path.is_relative_to(Path(root).resolve()):
+        return path.relative_to(Path(root).resolve()).as_posix()
+    return path.as_posix()
+
+
 def read_record(path: str | os.PathLike, offset: int, limit: int | None = None) -> StoredResponse:
     """Parse the one record starting at ``offset`` in the WARC file at ``path``.
 
