@@ -77,7 +77,7 @@ def _readability(html: bytes, url: str | None) -> str:
     from lxml import html as lhtml
     from readability import Document
 
-    from newsarchive.extractor import decode_html
+    from newsarchive.extract.extractor import decode_html
     summary = Document(decode_html(html)).summary(html_partial=True)
     tree = lhtml.fromstring(summary)
     return "\n".join(t.strip() for t in tree.itertext() if t.strip())
@@ -92,7 +92,7 @@ def _justext(html: bytes, url: str | None) -> str:
 
 def _newsarchive(strategy: str = "vote", with_title: bool = False) -> Callable[[bytes, str | None], str]:
     from newsarchive import extract
-    from newsarchive.blocks import stoplist
+    from newsarchive.extract.blocks import stoplist
 
     stoplist(None)  # loaded once per worker before any page, as the extraction pool does
 
@@ -206,7 +206,7 @@ def _norm_title(title: str | None) -> str:
 def metadata_eval(pages: list[Page]) -> None:
     """Title exact-match rate against the devset titles; published date found where the markup has one."""
     from newsarchive import extract
-    from newsarchive.extractor import decode_html
+    from newsarchive.extract.extractor import decode_html
 
     titled = exact = words = with_date = found = 0
     misses: list[tuple[str, str | None, str | None]] = []

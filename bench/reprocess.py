@@ -6,9 +6,9 @@ else N generated pages, the crawl benchmark's (``--synthetic`` forces them). The
 written into one WARC in a temp dir, half of them gzip-encoded as servers
 send them, then timed, in the same run and on the same page bytes:
 
-* import: ``newsarchive.importer.import_warcs`` with 2 extraction workers,
+* import: ``newsarchive.jobs.import_warc.import_warcs`` with 2 extraction workers,
   into a new database;
-* reextract: ``newsarchive.reextract.reextract`` of everything that import
+* reextract: ``newsarchive.jobs.reextract.reextract`` of everything that import
   stored (read back from the WARC by its pointers, extracted again);
 * process_page: our extraction alone, in the same pool shape, to separate
   extractor cost from import overhead;
@@ -41,8 +41,8 @@ from warcio.warcwriter import WARCWriter
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pipeline import article_page  # noqa: E402
-from newsarchive.importer import import_warcs  # noqa: E402
-from newsarchive.reextract import reextract  # noqa: E402
+from newsarchive.jobs.import_warc import import_warcs  # noqa: E402
+from newsarchive.jobs.reextract import reextract  # noqa: E402
 
 DEVSET = Path(__file__).resolve().parent.parent.parent / "shared" / "devset"
 
@@ -99,7 +99,7 @@ def time_bare(pages: list[tuple[str, bytes]], workers: int) -> tuple[float, int]
 
 def time_process_page(pages: list[tuple[str, bytes]], workers: int) -> tuple[float, int]:
     """Our extraction alone (process_page) in the same pool shape: separates extractor cost from import overhead."""
-    from newsarchive.page import process_page
+    from newsarchive.processing.page import process_page
 
     start = time.perf_counter()
     context = multiprocessing.get_context("spawn")

@@ -26,7 +26,7 @@ from twisted.python.failure import Failure
 from newsarchive.crawl import setting
 from newsarchive.crawl.capture import CAPTURE, REPORTED, REVISIT
 from newsarchive.crawl.items import Page
-from newsarchive.discovery import parse_listing, robots_sitemaps
+from newsarchive.crawl.discovery import parse_listing, robots_sitemaps
 
 FOLLOW = "newsarchive_follow_depth"  # link hops still allowed from this page; None: don't follow
 

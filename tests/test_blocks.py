@@ -1,9 +1,9 @@
-"""Page blocks (newsarchive/blocks.py): where the text is cut, and jusText's judgement of each block."""
+"""Page blocks (newsarchive/extract/blocks.py): where the text is cut, and jusText's judgement of each block."""
 
 import pytest
 from lxml.html import document_fromstring
 
-from newsarchive.blocks import Block, judge, page_blocks, stoplist
+from newsarchive.extract.blocks import Block, judge, page_blocks, stoplist
 
 
 def blocks(body: str) -> list[Block]:

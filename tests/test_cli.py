@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
 from newsarchive.cli import main
-from newsarchive.store import Store
+from newsarchive.db.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 

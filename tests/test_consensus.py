@@ -1,9 +1,9 @@
-"""The vote (newsarchive/consensus.py): which blocks three opinions elect."""
+"""The vote (newsarchive/extract/consensus.py): which blocks three opinions elect."""
 
 from lxml.html import document_fromstring
 
-from newsarchive.blocks import Block
-from newsarchive.consensus import ballots, readability_text, vote
+from newsarchive.extract.blocks import Block
+from newsarchive.extract.consensus import ballots, readability_text, vote
 
 A = "The harbour bridge will stay closed until spring while engineers repair the storm damage."
 B = "Residents of the old town have been asked to use the ferry, which now runs every twenty minutes."

@@ -10,8 +10,8 @@ from datasette.app import Datasette
 
 from newsarchive.datasette import METADATA_PATH
 from newsarchive.demo import SITE_DIR
-from newsarchive.extractor import extract
-from newsarchive.store import Store, article_row
+from newsarchive.extract.extractor import extract
+from newsarchive.db.store import Store, article_row
 
 ARTICLES = ["news/2026/lifeboat-rescue.html", "news/2026/harbour-bridge.html", "news/2026/festival-lumieres.html"]
 

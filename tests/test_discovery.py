@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 
-from newsarchive.discovery import parse_listing, robots_sitemaps
+from newsarchive.crawl.discovery import parse_listing, robots_sitemaps
 
 BASE = "http://news.example/sitemap.xml"
 

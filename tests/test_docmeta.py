@@ -5,11 +5,11 @@ from datetime import date
 import pytest
 from trafilatura.metadata import extract_author, extract_catstags, extract_metadata
 
-from newsarchive.byline import find_author
+from newsarchive.extract.byline import find_author
 from newsarchive.demo import SITE_DIR
-from newsarchive.docmeta import document_metadata
-from newsarchive.dom import parse
-from newsarchive.taxonomy import categories_and_tags
+from newsarchive.extract.docmeta import document_metadata
+from newsarchive.extract.dom import parse
+from newsarchive.extract.taxonomy import categories_and_tags
 
 
 def _page(body: str, head: str = "") -> str:

@@ -1,12 +1,12 @@
-"""Parsing (newsarchive/dom.py) and our readability variant (newsarchive/consensus.py)."""
+"""Parsing (newsarchive/extract/dom.py) and our readability variant (newsarchive/extract/consensus.py)."""
 
 import copy
 
 from lxml.html import HtmlElement, fromstring, tostring
 from readability import Document
 
-from newsarchive.consensus import _Readability
-from newsarchive.dom import PARSER, parse
+from newsarchive.extract.consensus import _Readability
+from newsarchive.extract.dom import PARSER, parse
 
 PARAGRAPH = "The harbour council met on Tuesday evening, and agreed, after a long debate, to repair the pier. "
 

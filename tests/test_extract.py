@@ -5,7 +5,7 @@ import re
 import pytest
 
 from newsarchive import extract
-from newsarchive.extractor import clean_text, decode_html
+from newsarchive.extract.extractor import clean_text, decode_html
 
 PARAS = [
     "[ad_1] Azerbaijani President Ilham Aliyev said his country's army took control of a third city "

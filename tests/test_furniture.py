@@ -1,8 +1,8 @@
-"""Furniture line rules (newsarchive/furniture.py): what each removes, and the prose it must keep."""
+"""Furniture line rules (newsarchive/extract/furniture.py): what each removes, and the prose it must keep."""
 
 import pytest
 
-from newsarchive.furniture import strip_furniture
+from newsarchive.extract.furniture import strip_furniture
 
 BODY = "The council approved the new bridge on Monday after a long debate about its cost."
 

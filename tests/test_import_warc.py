@@ -16,13 +16,13 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive_helpers import article_html, article_text, response_record, write_cc_news_warc
-from newsarchive import importer
-from newsarchive import reextract as reextract_module
+from newsarchive.jobs import import_warc as importer
+from newsarchive.jobs import reextract as reextract_module
 from newsarchive.cli import main
-from newsarchive.importer import import_warcs
-from newsarchive.page import MAX_EXTRACT_BYTES
-from newsarchive.reextract import reextract
-from newsarchive.records import read_record
+from newsarchive.jobs.import_warc import import_warcs
+from newsarchive.processing.page import MAX_EXTRACT_BYTES
+from newsarchive.jobs.reextract import reextract
+from newsarchive.warc.records import read_record
 
 STORY = "http://news.test/2024/05/01/"
 

@@ -11,8 +11,8 @@ from surt import surt
 
 from archive_helpers import crawled_site, write_cc_news_warc
 from newsarchive.cli import main
-from newsarchive.index import write_cdxj
-from newsarchive.records import read_record, warc_path
+from newsarchive.warc.cdxj import write_cdxj
+from newsarchive.warc.records import read_record, warc_path
 
 
 @pytest.fixture(scope="module")

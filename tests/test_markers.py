@@ -2,7 +2,7 @@
 
 import pytest
 
-from newsarchive.markers import strip_markers
+from newsarchive.extract.markers import strip_markers
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,10 @@
-"""Markup metadata (newsarchive/metadata.py) and headline choice (newsarchive/headline.py)."""
+"""Markup metadata (newsarchive/extract/metadata.py) and headline choice (newsarchive/extract/headline.py)."""
 
 import pytest
 
-from newsarchive.dom import parse
-from newsarchive.headline import choose_headline
-from newsarchive.metadata import normalise_date, read_markup
+from newsarchive.extract.dom import parse
+from newsarchive.extract.headline import choose_headline
+from newsarchive.extract.metadata import normalise_date, read_markup
 
 
 def _markup(head: str = "", body: str = "<p>text</p>"):

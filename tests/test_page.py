@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from newsarchive.article import Article
-from newsarchive.classify import classify
-from newsarchive.page import looks_binary, process_page
+from newsarchive.extract.article import Article
+from newsarchive.processing.classify import classify
+from newsarchive.processing.page import looks_binary, process_page
 
 STORY = " ".join(["The harbour authority said the new ferry terminal would open in May after two years of work."] * 12)
 

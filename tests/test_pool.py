@@ -4,8 +4,8 @@ import asyncio
 import os
 
 from newsarchive.demo import SITE_DIR
-from newsarchive.page import PageResult
-from newsarchive.pool import ExtractionPool, in_order
+from newsarchive.processing.page import PageResult
+from newsarchive.processing.pool import ExtractionPool, in_order
 
 ARTICLE = (SITE_DIR / "news/2026/harbour-bridge.html").read_bytes()
 
@@ -26,7 +26,7 @@ def test_real_pool_extracts_in_job_order():
 
 def crash_on_poison(body: bytes, url: str, content_type: str | None, min_words: int) -> PageResult:
     """process_page, except that a page whose URL says "poison" kills its worker, as a C-level crash would."""
-    from newsarchive.page import process_page
+    from newsarchive.processing.page import process_page
 
     if "poison" in url:
         os._exit(1)

@@ -17,8 +17,8 @@ import shutil
 from warcio.archiveiterator import ArchiveIterator
 
 from archive_helpers import crawled_site, recrawled_site, write_cc_news_warc
-from newsarchive import records
-from newsarchive.records import RecordError, load_row_response, read_record, read_response, warc_path
+from newsarchive.warc import records
+from newsarchive.warc.records import RecordError, load_row_response, read_record, read_response, warc_path
 
 HTML = "<html><body><p>Grüße aus Köln</p></body></html>".encode()
 

@@ -10,9 +10,9 @@ from sqlite_utils import Database
 
 from archive_helpers import crawled_site, recrawled_site
 from newsarchive.cli import main
-from newsarchive.reextract import reextract, select_pages
-from newsarchive.records import load_row_response
-from newsarchive.store import open_db
+from newsarchive.jobs.reextract import reextract, select_pages
+from newsarchive.warc.records import load_row_response
+from newsarchive.db.store import open_db
 from warcio.archiveiterator import ArchiveIterator
 
 COMPARED = ("url", "title", "text", "fingerprint", "word_count", "published", "authors", "status", "crawl_id",

@@ -7,9 +7,9 @@ import sqlite3
 
 from sqlite_utils import Database
 
-from newsarchive.article import Article
-from newsarchive.schema import migrate, migrations
-from newsarchive.store import SameText, Store, article_row
+from newsarchive.extract.article import Article
+from newsarchive.db.schema import migrate, migrations
+from newsarchive.db.store import SameText, Store, article_row
 
 
 def article(url: str, text: str = "The harbour bridge opens in spring after delays.", **kw) -> dict:

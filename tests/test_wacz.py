@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from archive_helpers import crawled_site
 from newsarchive.cli import main
-from newsarchive.wacz import validate_wacz
+from newsarchive.warc.wacz import validate_wacz
 
 
 @pytest.fixture(scope="module")

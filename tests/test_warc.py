@@ -14,7 +14,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 from warcio.checker import Checker
 
-from newsarchive.warc import Exchange, WarcWriter, http_version, payload_digest, status_line
+from newsarchive.warc.writer import Exchange, WarcWriter, http_version, payload_digest, status_line
 
 GOLDEN = Path(__file__).parent / "golden" / "exchange.warc"
 WHEN = datetime(2026, 11, 25, 12, 30, 0, tzinfo=timezone.utc)

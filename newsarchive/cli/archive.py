@@ -48,7 +48,7 @@ def show(url: str, mode: str | None, directory: Path) -> None:
 
     Example: newsarchive show https://www.example-news.com/2024/05/story.html --raw --dir archive > story.html
     """
-    from newsarchive.records import RecordError, load_row_response
+    from newsarchive.warc.records import RecordError, load_row_response
 
     db = Database(db_path(directory))
     page, article = find_row(db, url)
@@ -127,8 +127,8 @@ def reextract(since: datetime | None, site: str | None, diff_url: str | None, dr
 
     Example: newsarchive reextract --since 2024-05-01 --site example-news.com --diff https://example-news.com/a.html
     """
-    from newsarchive.reextract import needs_rebuild
-    from newsarchive.reextract import reextract as run
+    from newsarchive.jobs.reextract import needs_rebuild
+    from newsarchive.jobs.reextract import reextract as run
 
     _logging(verbose)
     if needs_rebuild(directory):
@@ -147,7 +147,7 @@ def reextract(since: datetime | None, site: str | None, diff_url: str | None, dr
 
 
 def _rebuild(directory: Path, workers: int, options: list[str]) -> None:
-    from newsarchive.reextract import rebuild
+    from newsarchive.jobs.reextract import rebuild
 
     path = directory / "news.db"
     if options:
@@ -176,7 +176,7 @@ def import_warc(files: tuple[Path, ...], workers: int, verbose: bool, directory:
 
     Example: newsarchive import-warc CC-NEWS-20240501000000-00001.warc.gz --dir archive
     """
-    from newsarchive.importer import import_warcs
+    from newsarchive.jobs.import_warc import import_warcs
 
     _logging(verbose)
     report = import_warcs(files, db_path(directory, must_exist=False), workers=workers)
@@ -194,7 +194,7 @@ def index(output: Path | None, directory: Path) -> None:
 
     Example: newsarchive index --dir archive   (writes archive/indexes/index.cdxj)
     """
-    from newsarchive.index import archive_files, write_cdxj
+    from newsarchive.warc.cdxj import archive_files, write_cdxj
 
     path = directory / "news.db"
     db = Database(path) if path.exists() else None
@@ -222,7 +222,7 @@ def wacz(output: Path | None, title: str | None, directory: Path) -> None:
 
     Example: newsarchive wacz --dir archive -o news.wacz   (then open it at https://replayweb.page/)
     """
-    from newsarchive.wacz import WaczError, write_wacz
+    from newsarchive.warc.wacz import WaczError, write_wacz
 
     try:
         path = write_wacz(directory, output or directory / "archive.wacz", title=title)

@@ -8,7 +8,7 @@ import click
 
 from newsarchive.cli.options import db_path, dir_option
 from newsarchive.datasette import METADATA_PATH
-from newsarchive.report import archive_summary, format_summary
+from newsarchive.db.report import archive_summary, format_summary
 
 
 @click.command()

@@ -12,7 +12,7 @@ import click
 from sqlite_utils import Database
 
 from newsarchive.cli.options import dir_option
-from newsarchive.report import archive_summary, format_summary
+from newsarchive.db.report import archive_summary, format_summary
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def run_crawl(directory: Path, start_urls: list[str], sitemaps: list[str], feeds
     from spiders.news import NewsSpider
 
     settings = Settings()
-    settings.setmodule("newsarchive.settings", priority="project")
+    settings.setmodule("newsarchive.crawl.settings", priority="project")
     settings.update({"NEWSARCHIVE_DIR": str(directory), **overrides}, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)

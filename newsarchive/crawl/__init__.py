@@ -6,7 +6,7 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
-from newsarchive.settings import NEWSARCHIVE_DEFAULTS
+from newsarchive.crawl.settings import NEWSARCHIVE_DEFAULTS
 
 
 def setting(settings: BaseSettings, name: str) -> Any:

@@ -18,9 +18,9 @@ from scrapy.http import Response
 
 from newsarchive import __version__
 from newsarchive.crawl import setting
-from newsarchive.index import write_cdxj
-from newsarchive.revisits import CaptureHistory
-from newsarchive.warc import Capture, Exchange, WarcWriter, payload_digest
+from newsarchive.warc.cdxj import write_cdxj
+from newsarchive.warc.revisits import CaptureHistory
+from newsarchive.warc.writer import Capture, Exchange, WarcWriter, payload_digest
 
 logger = logging.getLogger(__name__)
 

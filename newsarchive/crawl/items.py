@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from newsarchive.warc import Capture
+from newsarchive.warc.writer import Capture
 
 
 @dataclass

@@ -19,14 +19,14 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.internet import task
 
-from newsarchive.article import Article
+from newsarchive.extract.article import Article
 from newsarchive.crawl import setting
 from newsarchive.crawl.capture import REPORTED, exchange_archived
 from newsarchive.crawl.exceptions import DuplicateArticle, FetchFailed, PageNotArticle, UnchangedPage
 from newsarchive.crawl.items import Page
-from newsarchive.pool import ExtractionPool
-from newsarchive.store import Store, article_row, same_text_as
-from newsarchive.store import better_copy  # noqa: F401 (the policy tests import it from here)
+from newsarchive.processing.pool import ExtractionPool
+from newsarchive.db.store import Store, article_row, same_text_as
+from newsarchive.db.store import better_copy  # noqa: F401 (the policy tests import it from here)
 
 logger = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from newsarchive.article import Article
-from newsarchive.metadata import ARTICLE_TYPES
+from newsarchive.extract.article import Article
+from newsarchive.extract.metadata import ARTICLE_TYPES
 
 NOT_ARTICLE_TYPES = {
     "website", "webpage", "collectionpage", "itemlist", "aboutpage", "contactpage",

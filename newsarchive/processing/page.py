@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from newsarchive.article import Article
-from newsarchive.classify import classify
-from newsarchive.extractor import decode_html, extract
+from newsarchive.extract.article import Article
+from newsarchive.processing.classify import classify
+from newsarchive.extract.extractor import decode_html, extract
 
 logger = logging.getLogger(__name__)
 

@@ -44,10 +44,10 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
-from newsarchive.page import HTML_TYPES, MAX_EXTRACT_BYTES, PageResult
-from newsarchive.pool import ExtractionPool, in_order
-from newsarchive.records import stored_name
-from newsarchive.store import Store, article_row, same_text_as
+from newsarchive.processing.page import HTML_TYPES, MAX_EXTRACT_BYTES, PageResult
+from newsarchive.processing.pool import ExtractionPool, in_order
+from newsarchive.warc.records import stored_name
+from newsarchive.db.store import Store, article_row, same_text_as
 
 logger = logging.getLogger(__name__)
 

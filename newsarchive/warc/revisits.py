@@ -11,7 +11,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from newsarchive.warc import Capture
+from newsarchive.warc.writer import Capture
 
 logger = logging.getLogger(__name__)
 

@@ -34,8 +34,8 @@ from trafilatura.metadata import (
     extract_url,
 )
 
-from newsarchive.byline import find_author
-from newsarchive.taxonomy import categories_and_tags
+from newsarchive.extract.byline import find_author
+from newsarchive.extract.taxonomy import categories_and_tags
 
 logger = logging.getLogger(__name__)
 

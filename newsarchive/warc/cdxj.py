@@ -15,7 +15,7 @@ from typing import Iterable
 from cdxj_indexer import CDXJIndexer
 from sqlite_utils import Database
 
-from newsarchive.records import stored_name, warc_path
+from newsarchive.warc.records import stored_name, warc_path
 
 logger = logging.getLogger(__name__)
 

@@ -26,12 +26,12 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
-from newsarchive.importer import ImportReport, import_warcs, too_large
-from newsarchive.index import archive_warcs
-from newsarchive.page import MAX_EXTRACT_BYTES, PageResult
-from newsarchive.pool import ExtractionPool, in_order
-from newsarchive.records import RecordError, load_row_response
-from newsarchive.store import Store, article_row, better_copy, same_text_as
+from newsarchive.jobs.import_warc import ImportReport, import_warcs, too_large
+from newsarchive.warc.cdxj import archive_warcs
+from newsarchive.processing.page import MAX_EXTRACT_BYTES, PageResult
+from newsarchive.processing.pool import ExtractionPool, in_order
+from newsarchive.warc.records import RecordError, load_row_response
+from newsarchive.db.store import Store, article_row, better_copy, same_text_as
 
 logger = logging.getLogger(__name__)
 

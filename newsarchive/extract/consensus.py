@@ -33,8 +33,8 @@ from lxml.html import HtmlElement, fromstring, xhtml_to_html
 from readability import Document
 from readability.readability import REGEXES, Unparseable
 
-from newsarchive.blocks import OUTSIDE_ARTICLE_TAGS, Block, page_blocks
-from newsarchive.dom import PARSER
+from newsarchive.extract.blocks import OUTSIDE_ARTICLE_TAGS, Block, page_blocks
+from newsarchive.extract.dom import PARSER
 
 logger = logging.getLogger(__name__)
 

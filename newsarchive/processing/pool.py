@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
-from newsarchive.page import PageResult, process_page
+from newsarchive.processing.page import PageResult, process_page
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +29,8 @@ Key = TypeVar("Key")
 def _warm_up() -> None:
     # Import the heavy modules and load the all-languages stoplist (~0.5 s) once per worker,
     # not on the first page.
-    import newsarchive.extractor  # noqa: F401
-    from newsarchive.blocks import stoplist
+    import newsarchive.extract.extractor  # noqa: F401
+    from newsarchive.extract.blocks import stoplist
 
     stoplist(None)
 

@@ -21,15 +21,15 @@ from htmldate import find_date
 from lxml.html import HtmlElement
 from w3lib.encoding import html_to_unicode
 
-from newsarchive.article import Article
-from newsarchive.blocks import judge, page_blocks, stoplist
-from newsarchive.consensus import readability_text, vote
-from newsarchive.docmeta import document_metadata
-from newsarchive.dom import parse
-from newsarchive.furniture import strip_furniture
-from newsarchive.headline import choose_headline
-from newsarchive.markers import strip_markers
-from newsarchive.metadata import normalise_date, read_markup
+from newsarchive.extract.article import Article
+from newsarchive.extract.blocks import judge, page_blocks, stoplist
+from newsarchive.extract.consensus import readability_text, vote
+from newsarchive.extract.docmeta import document_metadata
+from newsarchive.extract.dom import parse
+from newsarchive.extract.furniture import strip_furniture
+from newsarchive.extract.headline import choose_headline
+from newsarchive.extract.markers import strip_markers
+from newsarchive.extract.metadata import normalise_date, read_markup
 
 _WORD = re.compile(r"\w+")
 

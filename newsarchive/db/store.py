@@ -18,8 +18,8 @@ from typing import Any, Iterable
 from sqlite_utils import Database
 from w3lib.url import canonicalize_url
 
-from newsarchive.article import Article
-from newsarchive.schema import migrate
+from newsarchive.extract.article import Article
+from newsarchive.db.schema import migrate
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from typing import Iterable
 
 from sqlite_utils import Database
 
-from newsarchive.index import archive_files
+from newsarchive.warc.cdxj import archive_files
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The SQLite database: buffered writes (``store``), named migrations (``schema``) and summaries (``report``)."""

@@ -1,0 +1,1 @@
+"""Page processing: what one fetched page becomes (``page``, ``classify``), in a process pool (``pool``)."""
