@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from newsarchive.archive import ArchiveDir  # noqa: E402
 from newsarchive.demo.server import SiteServer  # noqa: E402
 
 WORDS = ("harbour council ferry bridge storm festival market school lifeboat tide report minister budget "
@@ -125,7 +126,7 @@ def crawl(url: str, out: Path) -> tuple[float, int]:
     for k, v in settings.items():
         command += ["-s", f"{k}={v}"]
     subprocess.run(command, cwd=ROOT, check=True)
-    db = sqlite3.connect(out / "news.db")
+    db = sqlite3.connect(ArchiveDir(out).db_path)
     stats = json.loads(db.execute("SELECT stats FROM crawls ORDER BY id DESC LIMIT 1").fetchone()[0])
     articles = db.execute("SELECT count(*) FROM articles").fetchone()[0]
     print("crawl process CPU s:", stats.get("newsarchive/cpu_seconds/crawl"), " workers CPU s:", stats.get("newsarchive/cpu_seconds/workers"), " elapsed:", stats["elapsed_time_seconds"])

@@ -41,6 +41,7 @@ from warcio.warcwriter import WARCWriter
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pipeline import article_page  # noqa: E402
+from newsarchive.archive import ArchiveDir  # noqa: E402
 from newsarchive.jobs.import_warc import import_warcs  # noqa: E402
 from newsarchive.jobs.reextract import reextract  # noqa: E402
 
@@ -114,7 +115,7 @@ def time_import(archive: Path, workers: int) -> tuple[float, int]:
     for old in archive.glob("news.db*"):
         old.unlink()
     start = time.perf_counter()
-    report = import_warcs([archive / "warc" / "bench.warc.gz"], archive / "news.db", workers=workers,
+    report = import_warcs([archive / "warc" / "bench.warc.gz"], ArchiveDir(archive).db_path, workers=workers,
                           root=archive / "warc")
     return time.perf_counter() - start, report.outcomes["article"]
 

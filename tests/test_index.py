@@ -12,7 +12,8 @@ from surt import surt
 from archive_helpers import crawled_site, write_cc_news_warc
 from newsarchive.cli import main
 from newsarchive.warc.cdxj import write_cdxj
-from newsarchive.warc.records import read_record, warc_path
+from newsarchive.archive import ArchiveDir
+from newsarchive.warc.records import read_record
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +65,6 @@ def test_index_command_covers_the_crawl_and_imported_files(site, tmp_path):
     assert by_url["http://c.test/story"]["filename"] == str(external)
     gz = by_url[site.url + "news/gzip-story.html"]
     assert "/" not in gz["filename"]
-    assert read_record(warc_path(directory, gz["filename"]), int(gz["offset"])).url == site.url + "news/gzip-story.html"
+    assert read_record(ArchiveDir(directory).warc_path(gz["filename"]), int(gz["offset"])).url == site.url + "news/gzip-story.html"
     assert by_url[site.url + "old-story"]["status"] == "301"
     assert not any(fields.get("mime") == "warc/warcinfo" for fields in by_url.values())

@@ -18,7 +18,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive_helpers import crawled_site, recrawled_site, write_cc_news_warc
 from newsarchive.warc import records
-from newsarchive.warc.records import RecordError, load_row_response, read_record, read_response, warc_path
+from newsarchive.archive import ArchiveDir
+from newsarchive.warc.records import RecordError, load_row_response, read_record, read_response
 
 HTML = "<html><body><p>Grüße aus Köln</p></body></html>".encode()
 
@@ -82,8 +83,8 @@ def test_a_record_warcio_cannot_parse_raises_record_error(tmp_path):
 
 
 def test_warc_path_is_relative_to_dir_warc_unless_absolute(tmp_path):
-    assert warc_path(tmp_path, "a.warc.gz") == tmp_path / "warc" / "a.warc.gz"
-    assert warc_path(tmp_path, "/data/cc.warc.gz") == Path("/data/cc.warc.gz")
+    assert ArchiveDir(tmp_path).warc_path("a.warc.gz") == tmp_path / "warc" / "a.warc.gz"
+    assert ArchiveDir(tmp_path).warc_path("/data/cc.warc.gz") == Path("/data/cc.warc.gz")
 
 
 def test_every_crawled_row_points_at_its_response(site):
@@ -100,7 +101,7 @@ def test_every_crawled_row_points_at_its_response(site):
             assert stored.body == route.body
     gz = next(r for r in rows if r["url"].endswith("gzip-story.html"))
     # The pointer's length covers exactly one gzip member.
-    with open(warc_path(site.directory, gz["warc_filename"]), "rb") as f:
+    with open(ArchiveDir(site.directory).warc_path(gz["warc_filename"]), "rb") as f:
         f.seek(gz["warc_offset"])
         member = f.read(gz["warc_length"])
     assert gzip.decompress(member).startswith(b"WARC/1")

@@ -12,6 +12,7 @@ from typing import Any
 import click
 from sqlite_utils import Database
 
+from newsarchive.archive import ArchiveDir
 from newsarchive.cli.options import db_path, dir_option
 
 logger = logging.getLogger(__name__)
@@ -149,10 +150,11 @@ def reextract(since: datetime | None, site: str | None, diff_url: str | None, dr
 def _rebuild(directory: Path, workers: int, options: list[str]) -> None:
     from newsarchive.jobs.reextract import rebuild
 
-    path = directory / "news.db"
+    archive = ArchiveDir(directory)
+    path = archive.db_path
     if options:
         raise click.ClickException(f"{path} has no pages to re-extract, so reextract would rebuild it from every "
-                                   f"WARC in {directory / 'warc'}; {', '.join(options)} "
+                                   f"WARC in {archive.warc_dir}; {', '.join(options)} "
                                    f"{'needs' if len(options) == 1 else 'need'} an existing database")
     try:
         report = rebuild(directory, workers=workers)
@@ -196,17 +198,17 @@ def index(output: Path | None, directory: Path) -> None:
     """
     from newsarchive.warc.cdxj import archive_files, write_cdxj
 
-    path = directory / "news.db"
-    db = Database(path) if path.exists() else None
+    archive = ArchiveDir(directory)
+    db = Database(archive.db_path) if archive.has_db() else None
     try:
         files = archive_files(directory, db)
     finally:
         if db is not None:
             db.close()
     if not files:
-        raise click.ClickException(f"no WARC files in {directory / 'warc'}")
-    output = output or directory / "indexes" / "index.cdxj"
-    lines = write_cdxj(files, output, root=directory / "warc")
+        raise click.ClickException(f"no WARC files in {archive.warc_dir}")
+    output = output or archive.index_dir / "index.cdxj"
+    lines = write_cdxj(files, output, root=archive.warc_dir)
     click.echo(f"indexed {len(files)} WARC files: {lines} captures in {output}")
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import click
 from sqlite_utils import Database
 
+from newsarchive.archive import ArchiveDir
 from newsarchive.cli.options import dir_option
 from newsarchive.db.report import archive_summary, format_summary
 
@@ -105,7 +106,7 @@ def demo(directory: Path) -> None:
 
 def last_demo_port(directory: Path) -> int:
     """The port the demo site had in the last crawl of it into DIR (0 if none): its URLs include the port."""
-    path = directory / "news.db"
+    path = ArchiveDir(directory).db_path
     if not path.exists():
         return 0
     db = Database(path)

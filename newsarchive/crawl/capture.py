@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from newsarchive import __version__
+from newsarchive.archive import ArchiveDir
 from newsarchive.crawl import setting
 from newsarchive.warc.cdxj import write_cdxj
 from newsarchive.warc.revisits import CaptureHistory
@@ -36,7 +37,7 @@ REVISIT = "newsarchive_revisit"
 class WarcCaptureMiddleware:
     def __init__(self, directory: Path, prefix: str, max_bytes: int, gzip_level: int, info: dict, stats,
                  signals) -> None:
-        self.directory = directory
+        self.archive = ArchiveDir(directory)
         self.prefix = prefix
         self.max_bytes = max_bytes
         self.gzip_level = gzip_level
@@ -69,9 +70,9 @@ class WarcCaptureMiddleware:
         return mw
 
     def spider_opened(self) -> None:
-        self.writer = WarcWriter(self.directory / "warc", prefix=self.prefix, max_bytes=self.max_bytes,
+        self.writer = WarcWriter(self.archive.warc_dir, prefix=self.prefix, max_bytes=self.max_bytes,
                                  gzip_level=self.gzip_level, info=self.info)
-        self.history = CaptureHistory(self.directory / "news.db")
+        self.history = CaptureHistory(self.archive.db_path)
 
     def spider_closed(self) -> None:
         if self.writer is not None:
@@ -86,9 +87,9 @@ class WarcCaptureMiddleware:
         if not files:
             return
         name = self.stats.get_value("newsarchive/crawl_id") or files[0].name.split(".")[0]
-        out = self.directory / "indexes" / f"crawl-{name}.cdxj"
+        out = self.archive.index_dir / f"crawl-{name}.cdxj"
         try:
-            lines = write_cdxj(files, out, root=self.directory / "warc")
+            lines = write_cdxj(files, out, root=self.archive.warc_dir)
         except (OSError, ValueError) as exc:
             # The WARCs are complete without it; `newsarchive index` can rebuild it.
             logger.error("could not index %s: %s", out, exc)

@@ -19,6 +19,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.internet import task
 
+from newsarchive.archive import ArchiveDir
 from newsarchive.extract.article import Article
 from newsarchive.crawl import setting
 from newsarchive.crawl.capture import REPORTED, exchange_archived
@@ -73,7 +74,7 @@ class ArchivePipeline:
 
     @property
     def db_path(self) -> Path:
-        return self.directory / "news.db"
+        return ArchiveDir(self.directory).db_path
 
     # -- lifecycle ----------------------------------------------------------
 

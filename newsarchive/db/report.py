@@ -9,11 +9,14 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from newsarchive.archive import ArchiveDir
+
 
 def archive_summary(directory: Path, stats: dict[str, Any] | None = None) -> dict[str, Any]:
     """Counts from the database and the WARC folder, plus this crawl's stats when given."""
-    db_path = directory / "news.db"
-    warcs = sorted((directory / "warc").glob("*.warc.gz"))
+    archive = ArchiveDir(directory)
+    db_path = archive.db_path
+    warcs = archive.warc_files()
     summary: dict[str, Any] = {
         "db": db_path,
         "warc_files": warcs,
@@ -50,7 +53,7 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines.append(f"Page outcomes:    {outcomes}")
     lines.append(f"Articles stored:  {summary['articles']} from {summary['sites']} sites")
     lines.append(f"WARC files:       {len(summary['warc_files'])} ({summary['warc_bytes'] / 1e6:.1f} MB) "
-                 f"in {summary['db'].parent / 'warc'}")
+                 f"in {ArchiveDir(summary['db'].parent).warc_dir}")
     lines.append(f"Database:         {summary['db']}")
     lines.append(f"Browse it:        {datasette_command(summary['db'])}")
     lines.append(f"             or: newsarchive serve --dir {shlex.quote(str(summary['db'].parent))}")

@@ -46,7 +46,7 @@ from warcio.recordloader import ArcWarcRecord
 
 from newsarchive.processing.page import HTML_TYPES, MAX_EXTRACT_BYTES, PageResult
 from newsarchive.processing.pool import ExtractionPool, in_order
-from newsarchive.warc.records import stored_name
+from newsarchive.archive import stored_name
 from newsarchive.db.store import Store, article_row, same_text_as
 
 logger = logging.getLogger(__name__)

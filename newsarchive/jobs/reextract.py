@@ -20,14 +20,13 @@ import logging
 import os
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
 from newsarchive.jobs.import_warc import ImportReport, import_warcs, too_large
-from newsarchive.warc.cdxj import archive_warcs
+from newsarchive.archive import ArchiveDir
 from newsarchive.processing.page import MAX_EXTRACT_BYTES, PageResult
 from newsarchive.processing.pool import ExtractionPool, in_order
 from newsarchive.warc.records import RecordError, load_row_response
@@ -282,7 +281,7 @@ def reextract(directory: str | os.PathLike, since: str | None = None, site: str 
               diff_url: str | None = None, only_url: str | None = None, dry_run: bool = False,
               workers: int = 0, min_words: int = 80, batch_size: int = 100) -> ReextractReport:
     """Re-extract the selected pages of the archive in ``directory`` and rebuild their articles."""
-    db_path = os.path.join(directory, "news.db")
+    db_path = ArchiveDir(directory).db_path
     report = ReextractReport()
     worker = None
     pool = ExtractionPool(workers, min_words=min_words)
@@ -308,7 +307,7 @@ def reextract(directory: str | os.PathLike, since: str | None = None, site: str 
 
 def needs_rebuild(directory: str | os.PathLike) -> bool:
     """True when DIR has no database, or one without any ``pages`` rows to re-extract from."""
-    path = Path(directory) / "news.db"
+    path = ArchiveDir(directory).db_path
     if not path.exists():
         return True
     db = Database(path)
@@ -325,11 +324,11 @@ def rebuild(directory: str | os.PathLike, workers: int = 0, min_words: int = 80,
     Revisit records are skipped, so rows point at the responses that hold
     the payloads, as after a crawl. Raises FileNotFoundError without WARCs.
     """
-    warc_dir = Path(directory) / "warc"
-    files = archive_warcs(directory)
+    archive = ArchiveDir(directory)
+    files = archive.warc_files()
     if not files:
-        raise FileNotFoundError(f"no WARC files in {warc_dir}")
-    report = import_warcs(files, Path(directory) / "news.db", workers=workers, min_words=min_words,
-                          batch_size=batch_size, root=warc_dir, spider="reextract")
+        raise FileNotFoundError(f"no WARC files in {archive.warc_dir}")
+    report = import_warcs(files, archive.db_path, workers=workers, min_words=min_words,
+                          batch_size=batch_size, root=archive.warc_dir, spider="reextract")
     logger.info("rebuilt the database of %s from %d WARC files", directory, len(files))
     return report

@@ -15,7 +15,7 @@ from typing import Iterable
 from cdxj_indexer import CDXJIndexer
 from sqlite_utils import Database
 
-from newsarchive.warc.records import stored_name, warc_path
+from newsarchive.archive import ArchiveDir, stored_name
 
 logger = logging.getLogger(__name__)
 
@@ -60,18 +60,13 @@ def write_cdxj(warc_paths: Iterable[str | os.PathLike], out_path: str | os.PathL
     return lines
 
 
-def archive_warcs(directory: str | os.PathLike) -> list[Path]:
-    """The WARC files a crawl wrote into DIR/warc, oldest first (names start with a timestamp)."""
-    folder = Path(directory) / "warc"
-    return sorted(p for p in folder.glob("*.warc*") if p.name.endswith((".warc", ".warc.gz")))
-
-
 def archive_files(directory: str | os.PathLike, db: Database | None) -> list[Path]:
     """DIR/warc/* plus the external WARCs that imported rows point at."""
-    files = archive_warcs(directory)
+    archive = ArchiveDir(directory)
+    files = archive.warc_files()
     if db is not None and db["pages"].exists():
         for (name,) in db.execute("SELECT DISTINCT warc_filename FROM pages WHERE warc_filename LIKE '/%'"):
-            path = warc_path(directory, name)
+            path = archive.warc_path(name)
             if path.exists() and path not in files:
                 files.append(path)
             elif not path.exists():

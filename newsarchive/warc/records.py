@@ -23,6 +23,8 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
+from newsarchive.archive import ArchiveDir
+
 logger = logging.getLogger(__name__)
 
 
@@ -52,21 +54,6 @@ class StoredResponse:
         if self.http_headers is None:
             return self.warc_headers.get_header("Content-Type")
         return self.http_headers.get_header("Content-Type")
-
-
-def warc_path(directory: str | os.PathLike, filename: str) -> Path:
-    """Our files are stored by name, relative to DIR/warc; imported files by absolute path."""
-    path = Path(filename)
-    return path if path.is_absolute() else Path(directory) / "warc" / path
-
-
-def stored_name(path: str | os.PathLike, root: str | os.PathLike | None = None) -> str:
-    """How rows and indexes name a WARC file (``warc_path``'s inverse): relative to ``root``
-    (DIR/warc) when inside it, else by absolute path."""
-    path = Path(path).resolve()
-    if root is not None and path.is_relative_to(Path(root).resolve()):
-        return path.relative_to(Path(root).resolve()).as_posix()
-    return path.as_posix()
 
 
 def read_record(path: str | os.PathLike, offset: int, limit: int | None = None) -> StoredResponse:
@@ -124,7 +111,7 @@ def load_row_response(directory: str | os.PathLike, row: dict[str, Any], db: Dat
     """
     if not row.get("warc_filename") or row.get("warc_offset") is None:
         raise RecordError(f"{row.get('url')} has no WARC pointer")
-    stored = read_record(warc_path(directory, row["warc_filename"]), int(row["warc_offset"]), limit)
+    stored = read_record(ArchiveDir(directory).warc_path(row["warc_filename"]), int(row["warc_offset"]), limit)
     if stored.record_type != "revisit":
         return stored
     original = find_original(directory, stored, db, limit)
@@ -155,7 +142,7 @@ def find_original(directory: str | os.PathLike, revisit: StoredResponse,
             continue
         seen.add((filename, offset))
         try:
-            candidate = read_record(warc_path(directory, filename), offset, limit)
+            candidate = read_record(ArchiveDir(directory).warc_path(filename), offset, limit)
         except RecordError as exc:
             logger.warning("skipping a candidate original of %s: %s", revisit.url, exc)
             continue
@@ -180,7 +167,7 @@ def _candidates_in_db(db: Database, record_id: str | None, digest: str | None) -
 
 
 def _candidates_in_indexes(directory: str | os.PathLike, url: str, digest: str | None) -> Iterator[tuple[str, int]]:
-    for index in sorted((Path(directory) / "indexes").glob("*.cdxj")):
+    for index in sorted(ArchiveDir(directory).index_dir.glob("*.cdxj")):
         with open(index, encoding="utf-8") as lines:
             for line in lines:
                 if url not in line:

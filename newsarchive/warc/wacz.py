@@ -18,6 +18,7 @@ from typing import Iterable
 
 from sqlite_utils import Database
 
+from newsarchive.archive import ArchiveDir
 from newsarchive.warc.cdxj import archive_files
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ def write_wacz(directory: str | os.PathLike, out_path: str | os.PathLike, title:
     from wacz.main import main as wacz_main
 
     directory = Path(directory)
-    db_file = directory / "news.db"
+    db_file = ArchiveDir(directory).db_path
     db = Database(db_file) if db_file.exists() else None
     try:
         files = archive_files(directory, db)
@@ -50,7 +51,7 @@ def write_wacz(directory: str | os.PathLike, out_path: str | os.PathLike, title:
         if db is not None:
             db.close()
     if not files:
-        raise WaczError(f"no WARC files in {directory / 'warc'}")
+        raise WaczError(f"no WARC files in {ArchiveDir(directory).warc_dir}")
     _check_unique_names(files)
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
