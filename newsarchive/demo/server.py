@@ -17,7 +17,7 @@ Routes
     ``Transfer-Encoding: chunked`` instead of ``Content-Length``. A
     ``chunked=1`` query parameter does the same for any route.
 ``/_trouble/...``
-    Dynamic bad-input routes, listed at ``/_trouble/`` (see ``TROUBLE_ROUTES``).
+    Dynamic bad-input routes, listed at ``/_trouble/`` (see ``TROUBLE``).
 
 Rewriting
 ---------
@@ -43,6 +43,7 @@ import random
 import re
 import socketserver
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -227,52 +228,56 @@ def _source(root: Path, name: str) -> Path:
     return root / "_trouble" / name
 
 
+def _latin1(root: Path) -> Response:
+    # The charset is stated only in the HTTP header: the page has no <meta charset>.
+    text = _source(root, "latin1.html").read_text(encoding="utf-8")
+    return Response(200, text.encode("iso-8859-1"), "text/html; charset=ISO-8859-1")
+
+
+@dataclass(frozen=True)
+class Trouble:
+    """One ``/_trouble/<name>`` route: what it sends, and its link text on the index (None: not linked)."""
+
+    respond: Callable[[Path], Response]
+    label: str | None = None
+
+
+REDIRECT_TARGET = "/news/2026/harbour-bridge.html"
+# The one table of trouble routes, by name under /_trouble/, in the index's order.
+TROUBLE: dict[str, Trouble] = {
+    "404": Trouble(lambda root: not_found(), "Missing page (404)"),
+    "500": Trouble(lambda root: Response(500, _simple_page("500 Internal Server Error",
+                                                           "Something went wrong on our side.")),
+                   "Server error (500)"),
+    "redirect": Trouble(lambda root: redirect(TROUBLE_PREFIX + "redirect2", 301),
+                        "Redirect chain: 301 then 302 to an article"),
+    "redirect2": Trouble(lambda root: redirect(REDIRECT_TARGET, 302)),
+    "loop": Trouble(lambda root: redirect(TROUBLE_PREFIX + "loop-b", 302), "Redirect loop"),
+    "loop-b": Trouble(lambda root: redirect(TROUBLE_PREFIX + "loop", 302)),
+    "pdf": Trouble(lambda root: Response(200, minimal_pdf(), "application/pdf", compressible=False),
+                   "A PDF document"),
+    # Served as text/html on purpose: the bytes are not HTML in any charset.
+    "binary": Trouble(lambda root: Response(200, binary_junk(), "text/html", compressible=False),
+                      "Binary bytes served as text/html"),
+    "empty": Trouble(lambda root: Response(200, b"", "text/html", compressible=False), "Empty 200 response"),
+    "latin1": Trouble(_latin1, "Article in ISO-8859-1, charset only in the HTTP header"),
+    "huge": Trouble(lambda root: Response(200, huge_page(_source(root, "huge.html"))),
+                    "Article followed by 5 MB of markup"),
+    "broken": Trouble(lambda root: Response(200, _source(root, "broken.html").read_bytes()),
+                      "Truncated, malformed article"),
+}
+
+
 def trouble(root: Path, name: str) -> Response:
     """Dispatch one ``/_trouble/<name>`` route."""
     if name in ("", "index.html"):
         return trouble_index()
-    if name == "404":
-        return not_found()
-    if name == "500":
-        return Response(500, _simple_page("500 Internal Server Error", "Something went wrong on our side."))
-    if name == "redirect":
-        return redirect(TROUBLE_PREFIX + "redirect2", 301)
-    if name == "redirect2":
-        return redirect(REDIRECT_TARGET, 302)
-    if name == "loop":
-        return redirect(TROUBLE_PREFIX + "loop-b", 302)
-    if name == "loop-b":
-        return redirect(TROUBLE_PREFIX + "loop", 302)
-    if name == "pdf":
-        return Response(200, minimal_pdf(), "application/pdf", compressible=False)
-    if name == "binary":
-        # Served as text/html on purpose: the bytes are not HTML in any charset.
-        return Response(200, binary_junk(), "text/html", compressible=False)
-    if name == "empty":
-        return Response(200, b"", "text/html", compressible=False)
-    if name == "latin1":
-        # The charset is stated only in the HTTP header: the page has no <meta charset>.
-        text = _source(root, "latin1.html").read_text(encoding="utf-8")
-        return Response(200, text.encode("iso-8859-1"), "text/html; charset=ISO-8859-1")
-    if name == "huge":
-        return Response(200, huge_page(_source(root, "huge.html")))
-    if name == "broken":
-        return Response(200, _source(root, "broken.html").read_bytes())
-    return not_found()
+    route = TROUBLE.get(name)
+    return route.respond(root) if route is not None else not_found()
 
 
-REDIRECT_TARGET = "/news/2026/harbour-bridge.html"
 TROUBLE_LINKS: tuple[tuple[str, str], ...] = (
-    ("/_trouble/404", "Missing page (404)"),
-    ("/_trouble/500", "Server error (500)"),
-    ("/_trouble/redirect", "Redirect chain: 301 then 302 to an article"),
-    ("/_trouble/loop", "Redirect loop"),
-    ("/_trouble/pdf", "A PDF document"),
-    ("/_trouble/binary", "Binary bytes served as text/html"),
-    ("/_trouble/empty", "Empty 200 response"),
-    ("/_trouble/latin1", "Article in ISO-8859-1, charset only in the HTTP header"),
-    ("/_trouble/huge", "Article followed by 5 MB of markup"),
-    ("/_trouble/broken", "Truncated, malformed article"),
+    *((TROUBLE_PREFIX + name, route.label) for name, route in TROUBLE.items() if route.label),
     (CHUNKED_PREFIX.rstrip("/") + REDIRECT_TARGET, "Article sent with chunked transfer encoding"),
 )
 TROUBLE_ROUTES = tuple(href for href, _ in TROUBLE_LINKS if href.startswith(TROUBLE_PREFIX))
