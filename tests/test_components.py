@@ -16,6 +16,7 @@ import pytest
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.reactor import install_reactor, is_reactor_installed
 from scrapy.utils.test import get_crawler
 from sqlite_utils import Database
 from warcio.archiveiterator import ArchiveIterator
@@ -32,6 +33,13 @@ from spiders.news import NewsSpider
 
 SITE = "http://news.test/"
 HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def reactor() -> None:
+    """The reactor a crawl uses, installed (never run): get_crawler needs one from Scrapy 2.14 on."""
+    if not is_reactor_installed():
+        install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
 
 
 def make_crawler(directory, **settings):
