@@ -67,3 +67,10 @@ def test_reextract_takes_min_words(warc, tmp_path):
     assert result.exit_code == 0, result.output
     assert "1 dropped" in result.output
     assert Database(ArchiveDir(directory).db_path)["pages"].get(URL)["outcome"] == "not_article"
+
+
+def test_a_recorded_value_that_is_no_number_is_one_clear_line(warc, tmp_path):
+    directory = tmp_path / "archive"
+    recorded_crawl(directory, {"NEWSARCHIVE_MIN_WORDS": "eighty"})
+    result = CliRunner().invoke(main, ["import-warc", str(warc), "--dir", str(directory)])
+    assert result.exit_code == 1 and "'eighty', not a number: give --min-words" in result.output

@@ -45,7 +45,13 @@ def min_words_for(directory: Path, given: int | None) -> int:
     if given is not None:
         return given
     recorded = last_recorded(ArchiveDir(directory).db_path, RECORDED_MIN_WORDS)
-    return MIN_WORDS if recorded is None else int(recorded)
+    if recorded is None:
+        return MIN_WORDS
+    try:
+        return int(recorded)
+    except (TypeError, ValueError):
+        raise click.ClickException(f"the last crawl in {directory} recorded a minimum word count of "
+                                   f"{recorded!r}, not a number: give --min-words") from None
 
 
 # How crawls rows record the word threshold: a crawl's settings, or import-warc's and reextract's own.
