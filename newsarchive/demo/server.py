@@ -17,7 +17,7 @@ Routes
     ``Transfer-Encoding: chunked`` instead of ``Content-Length``. A
     ``chunked=1`` query parameter does the same for any route.
 ``/_trouble/...``
-    Dynamic bad-input routes, listed at ``/_trouble/`` (see ``TROUBLE``).
+    Dynamic bad-input routes, listed at ``/_trouble/`` (one table: ``trouble.TROUBLE``).
 
 Rewriting
 ---------
