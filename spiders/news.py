@@ -23,7 +23,6 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from newsarchive.crawl import setting
 from newsarchive.crawl.capture import CAPTURE, REPORTED, REVISIT
 from newsarchive.crawl.items import Page
 from newsarchive.crawl.discovery import parse_listing, robots_sitemaps
@@ -58,7 +57,7 @@ class NewsSpider(Spider):
         self.link_extractor = LinkExtractor()
 
     async def start(self) -> AsyncIterator[Request]:
-        depth = int(setting(self.settings, "NEWSARCHIVE_DEPTH_LIMIT"))
+        depth = self.settings.getint("NEWSARCHIVE_DEPTH_LIMIT")
         for url in self.start_urls:
             yield self.request(url, self.parse_page, follow_depth=depth)
         # Sitemaps found in robots.txt count as one hop from the start pages (their pages follow
@@ -103,7 +102,7 @@ class NewsSpider(Spider):
         found = parse_listing(
             response.body, response.url,
             max_urls=self._sitemap_budget(),
-            max_bytes=int(setting(self.settings, "NEWSARCHIVE_SITEMAP_MAX_BYTES")),
+            max_bytes=self.settings.getint("NEWSARCHIVE_SITEMAP_MAX_BYTES"),
         )
         yield self.page_item(response, outcome="not_article", reason=found.describe())
         depth = response.meta.get(FOLLOW)
@@ -116,7 +115,7 @@ class NewsSpider(Spider):
             yield self.request(url, self.parse_page, follow_depth=depth - 1 if depth else None)
 
     def _sitemap_budget(self) -> int:
-        limit = int(setting(self.settings, "NEWSARCHIVE_SITEMAP_MAX_URLS"))
+        limit = self.settings.getint("NEWSARCHIVE_SITEMAP_MAX_URLS")
         used = self.crawler.stats.get_value("newsarchive/discovered_urls", 0)
         return max(limit - used, 0)
 

@@ -1,31 +1,28 @@
-"""Shared fixtures for the archive tests: a tiny local news site, real crawls of it, WARC builders.
+"""Helpers for the tests: the tiny fixture news site, the one way to run a crawl, WARC builders.
 
-The site is crawled once per test session (Scrapy's reactor starts once per
-process, so it runs in a subprocess), then a copy of that archive is crawled
-again while the same server is up, so the second crawl finds every payload
-unchanged and writes revisit records. Both folders are shared read-only;
-tests that write copy them first.
+The session fixtures built from these (``news_site``, ``crawled_site``,
+``recrawled_site``, ``demo_site``) are in conftest.py.
 """
 
 from __future__ import annotations
 
 import gzip
 import io
+import os
 import random
-import shutil
 import subprocess
 import sys
-import threading
-import time
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from newsarchive.archive import ArchiveDir
+from newsarchive.demo.responses import Response
+
+ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
-NEWSARCHIVE = str(VENV_BIN / "newsarchive")
 
 _WORDS = ("council budget river bridge school teachers voters mayor harbour festival storm rescue "
           "museum library railway station farmers market hospital nurses election candidates report "
@@ -61,17 +58,8 @@ def article_html(seed: int, title: str, extra: str = "", charset: str = "utf-8")
 </article></main><footer>Copyright Fixture News</footer></body></html>"""
 
 
-@dataclass
-class Route:
-    body: bytes
-    status: int = 200
-    content_type: str = "text/html; charset=utf-8"
-    headers: list[tuple[str, str]] = field(default_factory=list)
-    gzip: bool = False  # gzip-encode when the client accepts it
-    chunked: bool = False  # send with Transfer-Encoding: chunked
-
-
-def fixture_routes() -> dict[str, Route]:
+def fixture_routes() -> dict[str, Response]:
+    """The tiny fixture news site: plain, gzip, chunked and windows-1252 articles, a redirect chain, a 404."""
     index = """<!DOCTYPE html><html><head><title>Fixture News</title></head><body><h1>Fixture News</h1>
 <ul><li><a href="/news/plain-story.html">Plain</a></li><li><a href="/news/gzip-story.html">Gzip</a></li>
 <li><a href="/news/chunked-story.html">Chunked</a></li><li><a href="/news/latin-story.html">Latin</a></li>
@@ -79,123 +67,85 @@ def fixture_routes() -> dict[str, Route]:
 <li><a href="/about.html">About</a></li></ul></body></html>"""
     latin = article_html(4, "Café owners protest", extra="<p>Le café « chez René » coûte 3 € — cher.</p>",
                          charset="windows-1252").encode("cp1252")
+
+    def page(body: bytes, **options) -> Response:
+        # Only the gzip story is gzip-encoded (when the client accepts it): the others go out as they are.
+        return Response(200, body, **{"compressible": False, **options})
+
     return {
-        "/": Route(index.encode()),
-        "/robots.txt": Route(b"User-agent: *\nAllow: /\n", content_type="text/plain"),
-        "/news/plain-story.html": Route(article_html(1, "Council approves river bridge").encode()),
-        "/news/gzip-story.html": Route(article_html(2, "Storm closes the harbour").encode(), gzip=True),
-        "/news/chunked-story.html": Route(article_html(3, "Nurses agree a new deal").encode(), chunked=True),
-        "/news/latin-story.html": Route(latin, content_type="text/html; charset=windows-1252"),
-        "/news/final-story.html": Route(article_html(5, "Museum reopens after repairs").encode()),
-        "/old-story": Route(b"", status=301, headers=[("Location", "/moved-story")]),
-        "/moved-story": Route(b"", status=302, headers=[("Location", "/news/final-story.html")]),
-        "/about.html": Route(b"<html><head><title>About</title></head><body><p>About us.</p></body></html>"),
+        "/": page(index.encode()),
+        "/robots.txt": page(b"User-agent: *\nAllow: /\n", content_type="text/plain"),
+        "/news/plain-story.html": page(article_html(1, "Council approves river bridge").encode()),
+        "/news/gzip-story.html": page(article_html(2, "Storm closes the harbour").encode(), compressible=True),
+        "/news/chunked-story.html": page(article_html(3, "Nurses agree a new deal").encode(), chunked=True),
+        "/news/latin-story.html": page(latin, content_type="text/html; charset=windows-1252"),
+        "/news/final-story.html": page(article_html(5, "Museum reopens after repairs").encode()),
+        "/old-story": Response(301, b"", headers={"Location": "/moved-story"}),
+        "/moved-story": Response(302, b"", headers={"Location": "/news/final-story.html"}),
+        "/about.html": page(b"<html><head><title>About</title></head><body><p>About us.</p></body></html>"),
     }
-
-
-class FixtureSite:
-    """``with FixtureSite() as site: site.url`` serves ``fixture_routes()`` on 127.0.0.1."""
-
-    def __init__(self, routes: dict[str, Route] | None = None) -> None:
-        self.routes = routes or fixture_routes()
-        routes_ = self.routes
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                route = routes_.get(self.path.split("?")[0])
-                if route is None:
-                    route = Route(b"<html><body>Not found</body></html>", status=404)
-                body = route.body
-                self.send_response(route.status)
-                self.send_header("Content-Type", route.content_type)
-                for name, value in route.headers:
-                    self.send_header(name, value)
-                if route.gzip and "gzip" in self.headers.get("Accept-Encoding", ""):
-                    body = gzip.compress(body, mtime=0)
-                    self.send_header("Content-Encoding", "gzip")
-                    self.send_header("Vary", "Accept-Encoding")
-                if route.chunked:
-                    self.send_header("Transfer-Encoding", "chunked")
-                    self.end_headers()
-                    for start in range(0, len(body), 1000):
-                        piece = body[start:start + 1000]
-                        self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
-                    self.wfile.write(b"0\r\n\r\n")
-                    return
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> "FixtureSite":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @dataclass
 class CrawledSite:
     directory: Path  # the crawl's DIR: news.db, warc/
-    url: str  # the site's base URL at crawl time (the server is gone by now)
-    routes: dict[str, Route]
+    url: str  # the site's base URL
+    routes: dict[str, Response]
 
 
-_crawled: CrawledSite | None = None
-_recrawled: CrawledSite | None = None
+# Local server: no politeness delays, quick timeouts.
+FAST = {
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+    "DOWNLOAD_TIMEOUT": "20",
+    "NEWSARCHIVE_EXTRACT_WORKERS": "2",
+    "TELNETCONSOLE_ENABLED": "False",
+}
 
 
-def crawled_site(tmp_path_factory) -> CrawledSite:
-    """The fixture site crawled once with the real CLI, in a subprocess."""
-    _crawl_twice(tmp_path_factory)
-    assert _crawled is not None
-    return _crawled
+@dataclass
+class CrawlRun:
+    directory: Path
+    returncode: int
+    log: str
+
+    @property
+    def db(self) -> Path:
+        return ArchiveDir(self.directory).db_path
+
+    @property
+    def warcs(self) -> list[Path]:
+        return ArchiveDir(self.directory).warc_files()
+
+    def check(self) -> "CrawlRun":
+        assert self.returncode == 0, f"crawl failed:\n{self.log[-4000:]}"
+        return self
 
 
-def recrawled_site(tmp_path_factory) -> CrawledSite:
-    """``crawled_site`` crawled again, unchanged: its second WARC file holds revisit records."""
-    _crawl_twice(tmp_path_factory)
-    assert _recrawled is not None
-    return _recrawled
+def run_crawl(directory: Path, settings: dict[str, str] | None = None, timeout: float = 240,
+              project: bool = True, **args: str) -> CrawlRun:
+    """``scrapy crawl news -a NAME=VALUE… -s NAME=VALUE…`` in a child process, as users run it.
 
-
-def _crawl_twice(tmp_path_factory) -> None:
-    global _crawled, _recrawled
-    if _crawled is not None:
-        return
-    first = tmp_path_factory.mktemp("crawl") / "archive"
-    again = tmp_path_factory.mktemp("recrawl") / "archive"
-    with FixtureSite() as site:
-        run_crawl(site.url, first)
-        shutil.copytree(first, again)
-        # Into the next second, so the revisits' 14-digit timestamps differ from the originals'.
-        time.sleep(1.05 - time.time() % 1)
-        run_crawl(site.url, again)
-    _crawled = CrawledSite(first, site.url, site.routes)
-    _recrawled = CrawledSite(again, site.url, site.routes)
-
-
-def run_crawl(url: str, directory: Path) -> None:
-    command = [NEWSARCHIVE, "crawl", url, "--dir", str(directory), "-s", "DOWNLOAD_DELAY=0",
-               "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "NEWSARCHIVE_EXTRACT_WORKERS=1", "-s", "LOG_LEVEL=WARNING"]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, f"crawl failed:\n{done.stdout}\n{done.stderr[-4000:]}"
-
-
-def copy_archive(source: Path, target: Path) -> Path:
-    """A writable copy of a crawled archive folder (WAL files included)."""
-    shutil.copytree(source, target)
-    return target
+    Scrapy's reactor starts once per process, so every crawl gets its own. With
+    ``project=False`` the spider runs outside the project (``scrapy runspider``
+    in ``directory``), with Scrapy's defaults and the given settings alone.
+    """
+    if project:
+        command = [sys.executable, "-m", "scrapy", "crawl", "news"]
+        settings = {**FAST, "NEWSARCHIVE_DIR": str(directory), **(settings or {})}
+        cwd = ROOT
+    else:
+        command = [sys.executable, "-m", "scrapy", "runspider", str(ROOT / "spiders" / "news.py")]
+        directory.mkdir(parents=True, exist_ok=True)
+        cwd = directory
+    for name, value in args.items():
+        command += ["-a", f"{name}={value}"]
+    for name, value in (settings or {}).items():
+        command += ["-s", f"{name}={value}"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+    return CrawlRun(directory, done.returncode, done.stderr + done.stdout)
 
 
 # -- WARCs written by "other tools" -------------------------------------------

@@ -1,68 +1,72 @@
-"""Shared fixtures: the demo site on 127.0.0.1 (port 0) and real crawls in subprocesses.
+"""Session fixtures: the local sites (127.0.0.1, port 0) and finished crawls of them.
 
-Scrapy's reactor can start only once per process, so each crawl runs as
-``scrapy crawl news`` in a child process, exactly as users run it.
+Two sites, both served by the demo ``SiteServer``: the bundled demo site
+(``demo_site``, checked against its truth.json) and a tiny fixture news site
+(``news_site``, ``archive_helpers.fixture_routes``). The fixture site is
+crawled once per session (``crawled_site``), then a copy of that archive is
+crawled again while the same server is up (``recrawled_site``), so the second
+crawl finds every payload unchanged and writes revisit records. Both folders
+are shared read-only: tests that write copy them first. Tests that crawl are
+marked ``e2e`` (deselect them with ``-m "not e2e"``).
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
-from pathlib import Path
+import shutil
+import time
+from collections.abc import Iterator
 
 import pytest
 
+from archive_helpers import CrawledSite, fixture_routes, run_crawl
 from newsarchive.demo import SITE_DIR, load_truth
 from newsarchive.demo.server import SiteServer
 
-ROOT = Path(__file__).resolve().parent.parent
-
-# Local server: no politeness delays, quick timeouts.
-FAST = {
-    "DOWNLOAD_DELAY": "0",
-    "AUTOTHROTTLE_ENABLED": "False",
-    "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
-    "DOWNLOAD_TIMEOUT": "20",
-    "NEWSARCHIVE_EXTRACT_WORKERS": "2",
-    "TELNETCONSOLE_ENABLED": "False",
-}
-
-
-@dataclass
-class CrawlRun:
-    directory: Path
-    returncode: int
-    log: str
-
-    @property
-    def db(self) -> Path:
-        return self.directory / "news.db"
-
-    @property
-    def warcs(self) -> list[Path]:
-        return sorted((self.directory / "warc").glob("*.warc.gz"))
-
-
-def run_crawl(directory: Path, settings: dict[str, str] | None = None, timeout: float = 240, **args: str) -> CrawlRun:
-    """``scrapy crawl news -a NAME=VALUE… -s NAME=VALUE…`` from the checkout root."""
-    command = [sys.executable, "-m", "scrapy", "crawl", "news"]
-    for name, value in args.items():
-        command += ["-a", f"{name}={value}"]
-    for name, value in {**FAST, "NEWSARCHIVE_DIR": str(directory), **(settings or {})}.items():
-        command += ["-s", f"{name}={value}"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
-    return CrawlRun(directory, done.returncode, done.stderr + done.stdout)
+# The fixture site's crawls: one extraction process is plenty for its few pages.
+QUIET = {"NEWSARCHIVE_EXTRACT_WORKERS": "1", "LOG_LEVEL": "WARNING"}
 
 
 @pytest.fixture(scope="session")
-def site():
+def demo_site() -> Iterator[SiteServer]:
     with SiteServer(SITE_DIR) as server:
         yield server
 
 
 @pytest.fixture(scope="session")
-def truth():
+def truth() -> dict:
     return load_truth()
+
+
+@pytest.fixture(scope="session")
+def news_site() -> Iterator[SiteServer]:
+    with SiteServer(routes=fixture_routes()) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def crawled_site(news_site, tmp_path_factory) -> CrawledSite:
+    """The fixture site crawled once."""
+    directory = tmp_path_factory.mktemp("crawl") / "archive"
+    run_crawl(directory, settings=QUIET, start_urls=news_site.url).check()
+    return CrawledSite(directory, news_site.url, news_site.routes)
+
+
+@pytest.fixture(scope="session")
+def recrawled_site(crawled_site, news_site, tmp_path_factory) -> CrawledSite:
+    """``crawled_site`` crawled again, unchanged: its second WARC file holds revisit records."""
+    directory = tmp_path_factory.mktemp("recrawl") / "archive"
+    shutil.copytree(crawled_site.directory, directory)
+    # Into the next second, so the revisits' 14-digit timestamps differ from the originals'.
+    time.sleep(1.05 - time.time() % 1)
+    run_crawl(directory, settings=QUIET, start_urls=news_site.url).check()
+    return CrawledSite(directory, news_site.url, news_site.routes)
+
+
+# Tests that need a finished crawl are end-to-end tests, whichever module they are in.
+CRAWL_FIXTURES = {"crawled_site", "recrawled_site"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if CRAWL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)

@@ -12,6 +12,7 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
@@ -103,6 +104,7 @@ def port_is_open(port: int, wait: float) -> bool:
         time.sleep(0.1)
 
 
+@pytest.mark.e2e
 def test_demo_crawls_the_bundled_site_and_says_how_to_browse(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-m", "newsarchive.cli", "demo", "--dir", str(tmp_path)],
@@ -117,6 +119,7 @@ def test_demo_crawls_the_bundled_site_and_says_how_to_browse(tmp_path):
     assert list((tmp_path / "warc").glob("*.warc.gz"))
 
 
+@pytest.mark.e2e
 def test_demo_run_again_recrawls_the_same_urls_and_writes_revisits(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     runs = [subprocess.run([sys.executable, "-m", "newsarchive.cli", "demo", "--dir", str(tmp_path)],

@@ -15,15 +15,16 @@ from sqlite_utils import Database
 from warcio.archiveiterator import ArchiveIterator
 from warcio.checker import Checker
 
-from conftest import run_crawl
+from archive_helpers import run_crawl
+from newsarchive.archive import ArchiveDir
+
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def crawl(site, tmp_path_factory):
+def crawl(demo_site, tmp_path_factory):
     directory = tmp_path_factory.mktemp("crawl")
-    run = run_crawl(directory, start_urls=f"{site.url},{site.url}_trouble/")
-    assert run.returncode == 0, run.log[-3000:]
-    return run
+    return run_crawl(directory, start_urls=f"{demo_site.url},{demo_site.url}_trouble/").check()
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +32,8 @@ def db(crawl):
     return Database(crawl.db)
 
 
-def absolute(site, path: str) -> str:
-    return urljoin(site.url, path)
+def absolute(demo_site, path: str) -> str:
+    return urljoin(demo_site.url, path)
 
 
 def expected_articles(truth) -> dict[str, dict]:
@@ -42,10 +43,10 @@ def expected_articles(truth) -> dict[str, dict]:
     return found
 
 
-def test_every_article_is_stored_with_its_metadata(site, truth, db):
+def test_every_article_is_stored_with_its_metadata(demo_site, truth, db):
     articles = {row["url"]: row for row in db["articles"].rows}
     for path, spec in expected_articles(truth).items():
-        row = articles.get(absolute(site, path))
+        row = articles.get(absolute(demo_site, path))
         assert row is not None, f"missing article {path}"
         assert row["title"] == spec["title"], path
         assert row["published"] == spec["published"], path
@@ -56,9 +57,9 @@ def test_every_article_is_stored_with_its_metadata(site, truth, db):
         assert row["word_count"] > 100 and len(row["fingerprint"]) == 32
 
 
-def test_article_text_is_clean_and_complete(site, truth, db):
+def test_article_text_is_clean_and_complete(demo_site, truth, db):
     for path, spec in expected_articles(truth).items():
-        text = db["articles"].get(absolute(site, path))["text"]
+        text = db["articles"].get(absolute(demo_site, path))["text"]
         for sentence in spec["must_contain"]:
             assert sentence in text, f"{path}: lost {sentence!r}"
         for furniture in spec["must_not_contain"]:
@@ -66,8 +67,8 @@ def test_article_text_is_clean_and_complete(site, truth, db):
         assert not text.startswith(spec["title"]), f"{path}: text starts with the headline"
 
 
-def test_autoblog_markers_are_removed_and_recorded(site, db):
-    row = db["articles"].get(absolute(site, "/news/2026/tide-gauge-upgrade.html"))
+def test_autoblog_markers_are_removed_and_recorded(demo_site, db):
+    row = db["articles"].get(absolute(demo_site, "/news/2026/tide-gauge-upgrade.html"))
     for marker in ("[ad_1]", "[ad_2]", "[source_link]"):
         assert marker not in row["text"]
         assert marker in json.loads(row["removed"])
@@ -75,15 +76,15 @@ def test_autoblog_markers_are_removed_and_recorded(site, db):
         assert legit in row["text"]
 
 
-def test_only_articles_become_article_rows(site, truth, db):
+def test_only_articles_become_article_rows(demo_site, truth, db):
     stored = {row["url"] for row in db["articles"].rows}
-    assert stored == {absolute(site, path) for path in expected_articles(truth)}
+    assert stored == {absolute(demo_site, path) for path in expected_articles(truth)}
 
 
-def test_every_fetched_url_has_a_page_row_with_its_outcome(site, truth, db):
+def test_every_fetched_url_has_a_page_row_with_its_outcome(demo_site, truth, db):
     pages = {row["url"]: row for row in db["pages"].rows}
     for path, spec in {**truth["pages"], **truth["trouble"]}.items():
-        row = pages.get(absolute(site, path))
+        row = pages.get(absolute(demo_site, path))
         assert row is not None, f"no pages row for {path}"
         expected = spec["outcome"]
         if "final_path" in spec and spec.get("redirects"):
@@ -95,8 +96,8 @@ def test_every_fetched_url_has_a_page_row_with_its_outcome(site, truth, db):
             assert row["warc_filename"] and row["warc_record_id"], path
 
 
-def test_bad_input_outcomes_say_why(site, db):
-    reason = lambda path: db["pages"].get(absolute(site, path))["reason"]  # noqa: E731
+def test_bad_input_outcomes_say_why(demo_site, db):
+    reason = lambda path: db["pages"].get(absolute(demo_site, path))["reason"]  # noqa: E731
     assert reason("/_trouble/404") == "HTTP 404"
     assert reason("/_trouble/500") == "HTTP 500"
     assert reason("/_trouble/pdf") == "content type application/pdf"
@@ -107,8 +108,8 @@ def test_bad_input_outcomes_say_why(site, db):
     assert reason("/_trouble/redirect").startswith("301 to ")
 
 
-def test_latin1_page_is_decoded_by_its_http_charset(site, db):
-    row = db["articles"].get(absolute(site, "/_trouble/latin1"))
+def test_latin1_page_is_decoded_by_its_http_charset(demo_site, db):
+    row = db["articles"].get(absolute(demo_site, "/_trouble/latin1"))
     assert "Café Müller" in row["title"]
     assert "Ã" not in row["text"]  # no mojibake
 
@@ -127,7 +128,7 @@ def test_every_article_points_at_its_response_record(crawl, db):
             assert record.raw_stream.read()
 
 
-def test_warc_holds_every_exchange_and_passes_warcio_check(site, crawl):
+def test_warc_holds_every_exchange_and_passes_warcio_check(demo_site, crawl):
     args = type("Args", (), {"inputs": [str(p) for p in crawl.warcs], "verbose": False})
     assert Checker(args).process_all() == 0
     seen: dict[str, list[str]] = {}
@@ -138,12 +139,12 @@ def test_warc_holds_every_exchange_and_passes_warcio_check(site, crawl):
     responses = set(seen["response"]) | set(seen.get("revisit", []))
     for path in ("/robots.txt", "/sitemap-index.xml", "/sitemap.xml", "/_trouble/redirect",
                  "/_trouble/404", "/_trouble/500", "/_trouble/pdf", "/_trouble/huge"):
-        assert absolute(site, path) in responses, path
+        assert absolute(demo_site, path) in responses, path
     assert len(seen["request"]) == len(seen["response"]) + len(seen.get("revisit", []))
-    assert absolute(site, "/private/staff-rota.html") not in responses  # robots.txt obeyed
+    assert absolute(demo_site, "/private/staff-rota.html") not in responses  # robots.txt obeyed
 
 
-def test_crawl_writes_a_cdxj_index_of_its_warcs(site, crawl, db):
+def test_crawl_writes_a_cdxj_index_of_its_warcs(demo_site, crawl, db):
     [index] = (crawl.directory / "indexes").glob("crawl-*.cdxj")
     entries = [json.loads(line.split(" ", 2)[2]) for line in index.read_text().splitlines()]
     indexed = {(e["url"], e["filename"], int(e["offset"])) for e in entries}
@@ -151,10 +152,10 @@ def test_crawl_writes_a_cdxj_index_of_its_warcs(site, crawl, db):
         assert (row["url"], row["warc_filename"], row["warc_offset"]) in indexed
 
 
-def test_gzip_responses_are_archived_as_received(site, crawl):
+def test_gzip_responses_are_archived_as_received(demo_site, crawl):
     with crawl.warcs[0].open("rb") as f:
         for record in ArchiveIterator(f):
-            if record.rec_type == "response" and record.rec_headers.get_header("WARC-Target-URI") == site.url:
+            if record.rec_type == "response" and record.rec_headers.get_header("WARC-Target-URI") == demo_site.url:
                 assert record.http_headers.get_header("Content-Encoding") == "gzip"
                 assert record.raw_stream.read(2) == b"\x1f\x8b"
                 return
@@ -175,11 +176,11 @@ def test_full_text_search_finds_articles(db):
     assert hits and "lifeboat" in hits[0]["title"].lower()
 
 
-def test_recrawl_is_idempotent_and_writes_revisits(site, tmp_path):
-    first = run_crawl(tmp_path, start_urls=site.url)
+def test_recrawl_is_idempotent_and_writes_revisits(demo_site, tmp_path):
+    first = run_crawl(tmp_path, start_urls=demo_site.url)
     before = Database(first.db)["articles"].count
     texts = {r["url"]: r["text"] for r in Database(first.db)["articles"].rows}
-    second = run_crawl(tmp_path, start_urls=site.url)
+    second = run_crawl(tmp_path, start_urls=demo_site.url)
     assert second.returncode == 0
     db = Database(second.db)
     assert db["articles"].count == before
@@ -201,22 +202,22 @@ def test_recrawl_is_idempotent_and_writes_revisits(site, tmp_path):
     ("feed_urls", "/feed.xml"),
     ("feed_urls", "/atom.xml"),
 ])
-def test_sitemaps_and_feeds_find_the_articles(site, truth, tmp_path, arg, path):
-    run = run_crawl(tmp_path, **{arg: absolute(site, path)})
+def test_sitemaps_and_feeds_find_the_articles(demo_site, truth, tmp_path, arg, path):
+    run = run_crawl(tmp_path, **{arg: absolute(demo_site, path)})
     assert run.returncode == 0
     db = Database(run.db)
     assert db["articles"].count >= 5
-    assert {r["url"] for r in db["articles"].rows} <= {absolute(site, p) for p in expected_articles(truth)}
+    assert {r["url"] for r in db["articles"].rows} <= {absolute(demo_site, p) for p in expected_articles(truth)}
     # The crawl's row names the seed it was given.
-    assert json.loads(db["crawls"].get(1)["start_urls"]) == [absolute(site, path)]
+    assert json.loads(db["crawls"].get(1)["start_urls"]) == [absolute(demo_site, path)]
 
 
-def test_stopped_crawl_resumes_from_jobdir_without_refetching(site, truth, tmp_path):
+def test_stopped_crawl_resumes_from_jobdir_without_refetching(demo_site, truth, tmp_path):
     job = {"JOBDIR": str(tmp_path / "job"), "CONCURRENT_REQUESTS": "2"}
-    first = run_crawl(tmp_path / "out", settings={**job, "CLOSESPIDER_PAGECOUNT": "6"}, start_urls=site.url)
+    first = run_crawl(tmp_path / "out", settings={**job, "CLOSESPIDER_PAGECOUNT": "6"}, start_urls=demo_site.url)
     assert first.returncode == 0
     partial = Database(first.db)["articles"].count
-    second = run_crawl(tmp_path / "out", settings=job, start_urls=site.url)
+    second = run_crawl(tmp_path / "out", settings=job, start_urls=demo_site.url)
     assert second.returncode == 0
     db = Database(second.db)
     assert partial < db["articles"].count == len([p for p, s in truth["pages"].items() if s["outcome"] == "article"])
@@ -231,10 +232,24 @@ def test_stopped_crawl_resumes_from_jobdir_without_refetching(site, truth, tmp_p
     assert not twice, f"fetched again after resume: {twice}"
 
 
-def test_depth_limit_zero_fetches_only_the_start_page(site, tmp_path):
+def test_depth_limit_zero_fetches_only_the_start_page(demo_site, tmp_path):
     # Not the pages its robots.txt sitemaps list either: those count as one hop.
-    run = run_crawl(tmp_path, settings={"NEWSARCHIVE_DEPTH_LIMIT": "0"}, start_urls=site.url)
+    run = run_crawl(tmp_path, settings={"NEWSARCHIVE_DEPTH_LIMIT": "0"}, start_urls=demo_site.url)
     assert run.returncode == 0, run.log[-3000:]
     db = Database(run.db)
-    assert {row["url"] for row in db["pages"].rows} == {site.url, absolute(site, "/robots.txt")}
+    assert {row["url"] for row in db["pages"].rows} == {demo_site.url, absolute(demo_site, "/robots.txt")}
     assert db["articles"].count == 0
+
+
+def test_a_project_with_only_the_addon_gets_a_working_crawl(news_site, tmp_path):
+    """Outside this project, with Scrapy's defaults: ADDONS is the one setting given."""
+    addons = json.dumps({"newsarchive.crawl.addon.NewsArchive": 0})
+    run_crawl(tmp_path, settings={"ADDONS": addons}, project=False, start_urls=news_site.url).check()
+    archive = ArchiveDir(tmp_path / "archive")  # the add-on's default NEWSARCHIVE_DIR, in the working directory
+    db = Database(archive.db_path)
+    stories = ("plain-story", "gzip-story", "chunked-story", "latin-story", "final-story")
+    assert {row["url"] for row in db["articles"].rows} == {f"{news_site.url}news/{name}.html" for name in stories}
+    [crawl] = db["crawls"].rows
+    assert json.loads(crawl["settings"])["NEWSARCHIVE_MIN_WORDS"] == 80
+    assert len(archive.warc_files()) == 1
+    assert [p.name for p in archive.index_dir.iterdir()] == [f"crawl-{crawl['id']}.cdxj"]

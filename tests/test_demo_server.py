@@ -12,7 +12,6 @@ import socket
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -24,12 +23,6 @@ from newsarchive.demo.server import TROUBLE_ROUTES, accepts_gzip, binary_junk, m
 
 TRUTH = load_truth()
 BRIDGE = "/news/2026/harbour-bridge.html"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SiteServer]:
-    with SiteServer(SITE_DIR) as srv:
-        yield srv
 
 
 class Fetched:
@@ -62,9 +55,9 @@ def site_file(path: str) -> Path:
 
 # ---------------------------------------------------------------- basics
 
-def test_url_and_port(server: SiteServer) -> None:
-    assert server.port > 0
-    assert server.url == f"http://127.0.0.1:{server.port}/"
+def test_url_and_port(demo_site: SiteServer) -> None:
+    assert demo_site.port > 0
+    assert demo_site.url == f"http://127.0.0.1:{demo_site.port}/"
 
 
 def test_start_stop_frees_port() -> None:
@@ -85,39 +78,39 @@ def test_start_stop_frees_port() -> None:
     ("/atom.xml", "application/atom+xml; charset=utf-8"),
     ("/static/gazette.css", "text/css; charset=utf-8"),
 ])
-def test_content_types(server: SiteServer, path: str, ctype: str) -> None:
-    r = fetch(server, path)
+def test_content_types(demo_site: SiteServer, path: str, ctype: str) -> None:
+    r = fetch(demo_site, path)
     assert r.status == 200
     assert r.header("Content-Type") == ctype
     assert int(r.header("Content-Length")) == len(r.body)
 
 
-def test_directory_index_and_slash_redirect(server: SiteServer) -> None:
-    assert fetch(server, "/news/").body == (SITE_DIR / "news/index.html").read_bytes()
-    r = fetch(server, "/news")
+def test_directory_index_and_slash_redirect(demo_site: SiteServer) -> None:
+    assert fetch(demo_site, "/news/").body == (SITE_DIR / "news/index.html").read_bytes()
+    r = fetch(demo_site, "/news")
     assert r.status == 301 and r.header("Location") == "/news/"
 
 
-def test_missing_file_is_real_404(server: SiteServer) -> None:
-    r = fetch(server, "/no/such/page.html")
+def test_missing_file_is_real_404(demo_site: SiteServer) -> None:
+    r = fetch(demo_site, "/no/such/page.html")
     assert r.status == 404
     assert r.header("Content-Type") == "text/html; charset=utf-8"
     assert b"404 Not Found" in r.body
 
 
-def test_path_traversal_is_refused(server: SiteServer) -> None:
-    assert fetch(server, "/../../etc/passwd").status == 404
-    assert fetch(server, "/%2e%2e/%2e%2e/etc/passwd").status == 404
+def test_path_traversal_is_refused(demo_site: SiteServer) -> None:
+    assert fetch(demo_site, "/../../etc/passwd").status == 404
+    assert fetch(demo_site, "/%2e%2e/%2e%2e/etc/passwd").status == 404
 
 
-def test_head_has_headers_but_no_body(server: SiteServer) -> None:
-    r = fetch(server, BRIDGE, method="HEAD")
+def test_head_has_headers_but_no_body(demo_site: SiteServer) -> None:
+    r = fetch(demo_site, BRIDGE, method="HEAD")
     assert r.status == 200 and r.body == b""
     assert int(r.header("Content-Length")) == site_file(BRIDGE).stat().st_size
 
 
-def test_keep_alive_serves_several_requests_on_one_connection(server: SiteServer) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+def test_keep_alive_serves_several_requests_on_one_connection(demo_site: SiteServer) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", demo_site.port, timeout=5)
     try:
         for path in ("/", "/_trouble/empty", "/chunked/about.html", "/robots.txt"):
             conn.request("GET", path)
@@ -131,71 +124,71 @@ def test_keep_alive_serves_several_requests_on_one_connection(server: SiteServer
 
 # ---------------------------------------------------------------- rewriting
 
-def test_robots_sitemap_lines_are_absolute(server: SiteServer) -> None:
-    text = fetch(server, "/robots.txt").body.decode()
-    base = server.url.rstrip("/")
+def test_robots_sitemap_lines_are_absolute(demo_site: SiteServer) -> None:
+    text = fetch(demo_site, "/robots.txt").body.decode()
+    base = demo_site.url.rstrip("/")
     assert "Disallow: /private/" in text
     sitemaps = re.findall(r"(?im)^sitemap:\s*(\S+)", text)
     assert sitemaps == [f"{base}/sitemap.xml", f"{base}/sitemap-index.xml"]
 
 
 @pytest.mark.parametrize("name", ["sitemap.xml", "news-sitemap.xml", "sitemap-index.xml", "feed.xml", "atom.xml"])
-def test_base_placeholder_is_substituted(server: SiteServer, name: str) -> None:
+def test_base_placeholder_is_substituted(demo_site: SiteServer, name: str) -> None:
     raw = (SITE_DIR / name).read_text(encoding="utf-8")
     assert "{{BASE}}" in raw
-    body = fetch(server, "/" + name).body.decode()
+    body = fetch(demo_site, "/" + name).body.decode()
     assert "{{BASE}}" not in body
     ET.fromstring(body)  # still well-formed XML
     urls = re.findall(r"<(?:loc|link|id|guid[^>]*)>([^<]+)<", body) + re.findall(r'href="([^"]+)"', body)
     assert urls
     for url in urls:
-        assert url.startswith(server.url.rstrip("/") + "/"), url
+        assert url.startswith(demo_site.url.rstrip("/") + "/"), url
 
 
-def test_sitemap_locations_all_resolve(server: SiteServer) -> None:
+def test_sitemap_locations_all_resolve(demo_site: SiteServer) -> None:
     ns = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9", "news": "http://www.google.com/schemas/sitemap-news/0.9"}
-    index = ET.fromstring(fetch(server, "/sitemap-index.xml").body)
+    index = ET.fromstring(fetch(demo_site, "/sitemap-index.xml").body)
     maps = [urlsplit(e.text).path for e in index.findall("sm:sitemap/sm:loc", ns)]
     assert maps == ["/sitemap.xml", "/news-sitemap.xml"]
     articles = {p for p, e in TRUTH["pages"].items() if e["outcome"] == "article"}
-    news = ET.fromstring(fetch(server, "/news-sitemap.xml").body)
+    news = ET.fromstring(fetch(demo_site, "/news-sitemap.xml").body)
     assert {urlsplit(e.text).path for e in news.findall("sm:url/sm:loc", ns)} == articles
     for url in news.findall("sm:url", ns):
         path = urlsplit(url.find("sm:loc", ns).text).path
         assert url.find("news:news/news:publication_date", ns).text == TRUTH["pages"][path]["published"]
         assert url.find("news:news/news:title", ns).text == TRUTH["pages"][path]["title"]
-    plain = ET.fromstring(fetch(server, "/sitemap.xml").body)
+    plain = ET.fromstring(fetch(demo_site, "/sitemap.xml").body)
     for loc in plain.findall("sm:url/sm:loc", ns):
-        assert fetch(server, urlsplit(loc.text).path).status == 200
+        assert fetch(demo_site, urlsplit(loc.text).path).status == 200
 
 
-def test_host_header_decides_the_base(server: SiteServer) -> None:
-    body = fetch(server, "/robots.txt", headers={"Host": "localhost:1234"}).body.decode()
+def test_host_header_decides_the_base(demo_site: SiteServer) -> None:
+    body = fetch(demo_site, "/robots.txt", headers={"Host": "localhost:1234"}).body.decode()
     assert "Sitemap: http://localhost:1234/sitemap.xml" in body
-    hostile = fetch(server, "/robots.txt", headers={"Host": "evil\"><x"}).body.decode()
-    assert f"Sitemap: http://127.0.0.1:{server.port}/sitemap.xml" in hostile
+    hostile = fetch(demo_site, "/robots.txt", headers={"Host": "evil\"><x"}).body.decode()
+    assert f"Sitemap: http://127.0.0.1:{demo_site.port}/sitemap.xml" in hostile
 
 
 # ---------------------------------------------------------------- gzip and chunked
 
-def test_html_is_gzipped_when_asked(server: SiteServer) -> None:
-    r = fetch(server, BRIDGE, headers={"Accept-Encoding": "gzip, deflate"})
+def test_html_is_gzipped_when_asked(demo_site: SiteServer) -> None:
+    r = fetch(demo_site, BRIDGE, headers={"Accept-Encoding": "gzip, deflate"})
     assert r.header("Content-Encoding") == "gzip"
     assert r.header("Vary") == "Accept-Encoding"
     assert int(r.header("Content-Length")) == len(r.body)
     assert gzip.decompress(r.body) == site_file(BRIDGE).read_bytes()
 
 
-def test_html_is_plain_when_not_asked(server: SiteServer) -> None:
+def test_html_is_plain_when_not_asked(demo_site: SiteServer) -> None:
     for headers in ({}, {"Accept-Encoding": "identity"}, {"Accept-Encoding": "gzip;q=0"}):
-        r = fetch(server, BRIDGE, headers=headers)
+        r = fetch(demo_site, BRIDGE, headers=headers)
         assert r.header("Content-Encoding") is None
         assert r.body == site_file(BRIDGE).read_bytes()
 
 
-def test_non_html_is_never_gzipped(server: SiteServer) -> None:
+def test_non_html_is_never_gzipped(demo_site: SiteServer) -> None:
     for path in ("/robots.txt", "/sitemap.xml", "/_trouble/pdf", "/_trouble/binary"):
-        assert fetch(server, path, headers={"Accept-Encoding": "gzip"}).header("Content-Encoding") is None
+        assert fetch(demo_site, path, headers={"Accept-Encoding": "gzip"}).header("Content-Encoding") is None
 
 
 def test_accepts_gzip_parsing() -> None:
@@ -203,22 +196,22 @@ def test_accepts_gzip_parsing() -> None:
     assert not accepts_gzip(None) and not accepts_gzip("deflate") and not accepts_gzip("gzip;q=0")
 
 
-def test_chunked_prefix(server: SiteServer) -> None:
-    r = fetch(server, "/chunked" + BRIDGE)  # http.client undoes the chunk framing for us
+def test_chunked_prefix(demo_site: SiteServer) -> None:
+    r = fetch(demo_site, "/chunked" + BRIDGE)  # http.client undoes the chunk framing for us
     assert r.status == 200
     assert r.header("Transfer-Encoding") == "chunked" and r.header("Content-Length") is None
     assert r.body == site_file(BRIDGE).read_bytes()
 
 
-def test_chunked_query_flag_with_gzip(server: SiteServer) -> None:
-    r = fetch(server, "/_trouble/huge?chunked=1", headers={"Accept-Encoding": "gzip"})
+def test_chunked_query_flag_with_gzip(demo_site: SiteServer) -> None:
+    r = fetch(demo_site, "/_trouble/huge?chunked=1", headers={"Accept-Encoding": "gzip"})
     assert r.header("Transfer-Encoding") == "chunked" and r.header("Content-Encoding") == "gzip"
     assert len(gzip.decompress(r.body)) >= TRUTH["trouble"]["/_trouble/huge"]["min_bytes"]
 
 
-def test_chunked_wire_framing(server: SiteServer) -> None:
+def test_chunked_wire_framing(demo_site: SiteServer) -> None:
     """Read the raw socket: the body really is hex-size-prefixed chunks ending in a 0 chunk."""
-    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+    with socket.create_connection(("127.0.0.1", demo_site.port), timeout=5) as sock:
         sock.sendall(b"GET /chunked/robots.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         raw = b""
         while chunk := sock.recv(65536):
@@ -230,8 +223,8 @@ def test_chunked_wire_framing(server: SiteServer) -> None:
 
 # ---------------------------------------------------------------- trouble routes
 
-def test_trouble_index_links_every_route(server: SiteServer) -> None:
-    r = fetch(server, "/_trouble/")
+def test_trouble_index_links_every_route(demo_site: SiteServer) -> None:
+    r = fetch(demo_site, "/_trouble/")
     assert r.status == 200
     links = set(re.findall(r'href="([^"]+)"', r.body.decode()))
     expected = {p for p in TRUTH["trouble"] if p != "/_trouble/"}
@@ -240,9 +233,9 @@ def test_trouble_index_links_every_route(server: SiteServer) -> None:
 
 
 @pytest.mark.parametrize("path", sorted(p for p, e in TRUTH["trouble"].items() if e["status"] is not None))
-def test_trouble_final_status_matches_truth(server: SiteServer, path: str) -> None:
+def test_trouble_final_status_matches_truth(demo_site: SiteServer, path: str) -> None:
     try:
-        with urllib.request.urlopen(server.url.rstrip("/") + path, timeout=5) as resp:
+        with urllib.request.urlopen(demo_site.url.rstrip("/") + path, timeout=5) as resp:
             status, final, ctype = resp.status, urlsplit(resp.url).path, resp.headers.get("Content-Type")
     except urllib.error.HTTPError as err:
         status, final, ctype = err.code, path, err.headers.get("Content-Type")
@@ -254,31 +247,31 @@ def test_trouble_final_status_matches_truth(server: SiteServer, path: str) -> No
         assert ctype.split(";")[0] == entry["content_type"]
 
 
-def test_errors(server: SiteServer) -> None:
-    assert fetch(server, "/_trouble/404").status == 404
-    r = fetch(server, "/_trouble/500")
+def test_errors(demo_site: SiteServer) -> None:
+    assert fetch(demo_site, "/_trouble/404").status == 404
+    r = fetch(demo_site, "/_trouble/500")
     assert r.status == 500 and r.header("Content-Type") == "text/html; charset=utf-8"
-    assert fetch(server, "/_trouble/nonexistent").status == 404
+    assert fetch(demo_site, "/_trouble/nonexistent").status == 404
 
 
-def test_redirect_chain(server: SiteServer) -> None:
-    first = fetch(server, "/_trouble/redirect")
+def test_redirect_chain(demo_site: SiteServer) -> None:
+    first = fetch(demo_site, "/_trouble/redirect")
     assert first.status == 301 and first.header("Location") == "/_trouble/redirect2"
-    second = fetch(server, "/_trouble/redirect2")
+    second = fetch(demo_site, "/_trouble/redirect2")
     assert second.status == 302 and second.header("Location") == BRIDGE
 
 
-def test_redirect_loop(server: SiteServer) -> None:
-    a = fetch(server, "/_trouble/loop")
-    b = fetch(server, a.header("Location"))
+def test_redirect_loop(demo_site: SiteServer) -> None:
+    a = fetch(demo_site, "/_trouble/loop")
+    b = fetch(demo_site, a.header("Location"))
     assert (a.status, b.status) == (302, 302)
     assert b.header("Location") == "/_trouble/loop"
     with pytest.raises(urllib.error.HTTPError, match="infinite loop"):
-        urllib.request.urlopen(server.url + "_trouble/loop", timeout=5)
+        urllib.request.urlopen(demo_site.url + "_trouble/loop", timeout=5)
 
 
-def test_pdf_is_valid(server: SiteServer) -> None:
-    r = fetch(server, "/_trouble/pdf", headers={"Accept-Encoding": "gzip"})
+def test_pdf_is_valid(demo_site: SiteServer) -> None:
+    r = fetch(demo_site, "/_trouble/pdf", headers={"Accept-Encoding": "gzip"})
     assert r.header("Content-Type") == "application/pdf"
     assert r.body == minimal_pdf()
     assert r.body.startswith(b"%PDF-1.4") and r.body.rstrip().endswith(b"%%EOF")
@@ -290,22 +283,22 @@ def test_pdf_is_valid(server: SiteServer) -> None:
         assert r.body[offset:].startswith(b"%d 0 obj" % number)
 
 
-def test_binary_is_deterministic_junk_as_html(server: SiteServer) -> None:
-    first, second = fetch(server, "/_trouble/binary"), fetch(server, "/_trouble/binary")
+def test_binary_is_deterministic_junk_as_html(demo_site: SiteServer) -> None:
+    first, second = fetch(demo_site, "/_trouble/binary"), fetch(demo_site, "/_trouble/binary")
     assert first.header("Content-Type") == "text/html"
     assert first.body == second.body == binary_junk()
     with pytest.raises(UnicodeDecodeError):
         first.body.decode("utf-8")
 
 
-def test_empty(server: SiteServer) -> None:
-    r = fetch(server, "/_trouble/empty", headers={"Accept-Encoding": "gzip"})
+def test_empty(demo_site: SiteServer) -> None:
+    r = fetch(demo_site, "/_trouble/empty", headers={"Accept-Encoding": "gzip"})
     assert (r.status, r.body, r.header("Content-Length")) == (200, b"", "0")
     assert r.header("Content-Type").startswith("text/html") and r.header("Content-Encoding") is None
 
 
-def test_latin1_charset_only_in_header(server: SiteServer) -> None:
-    r = fetch(server, "/_trouble/latin1")
+def test_latin1_charset_only_in_header(demo_site: SiteServer) -> None:
+    r = fetch(demo_site, "/_trouble/latin1")
     assert r.header("Content-Type") == "text/html; charset=ISO-8859-1"
     assert b"charset" not in r.body.lower()
     for char in "éü£°ñ":
@@ -317,8 +310,8 @@ def test_latin1_charset_only_in_header(server: SiteServer) -> None:
         assert sentence in text
 
 
-def test_huge_page(server: SiteServer) -> None:
-    r = fetch(server, "/_trouble/huge")
+def test_huge_page(demo_site: SiteServer) -> None:
+    r = fetch(demo_site, "/_trouble/huge")
     entry = TRUTH["trouble"]["/_trouble/huge"]
     assert entry["min_bytes"] <= len(r.body) < 8_000_000
     text = r.body.decode("utf-8")
@@ -327,8 +320,8 @@ def test_huge_page(server: SiteServer) -> None:
         assert sentence in text
 
 
-def test_broken_page_is_truncated_but_has_the_article(server: SiteServer) -> None:
-    text = fetch(server, "/_trouble/broken").body.decode("utf-8")
+def test_broken_page_is_truncated_but_has_the_article(demo_site: SiteServer) -> None:
+    text = fetch(demo_site, "/_trouble/broken").body.decode("utf-8")
     assert "</html>" not in text and "</body>" not in text
     for sentence in TRUTH["trouble"]["/_trouble/broken"]["must_contain"]:
         assert sentence in text
@@ -378,9 +371,9 @@ def test_site_has_required_variety() -> None:
 
 
 @pytest.mark.parametrize("section", ["pages", "resources"])
-def test_truth_statuses_match_server(server: SiteServer, section: str) -> None:
+def test_truth_statuses_match_server(demo_site: SiteServer, section: str) -> None:
     for path, entry in TRUTH[section].items():
-        assert fetch(server, path).status == entry["status"], path
+        assert fetch(demo_site, path).status == entry["status"], path
 
 
 def test_private_page_is_disallowed_and_linked_from_home() -> None:

@@ -9,16 +9,11 @@ import pytest
 from click.testing import CliRunner
 from surt import surt
 
-from archive_helpers import crawled_site, write_cc_news_warc
+from archive_helpers import write_cc_news_warc
 from newsarchive.cli import main
 from newsarchive.warc.cdxj import write_cdxj
 from newsarchive.archive import ArchiveDir
 from newsarchive.warc.records import read_record
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    return crawled_site(tmp_path_factory)
 
 
 def parse(path):
@@ -49,9 +44,9 @@ def test_write_cdxj_indexes_every_response(tmp_path):
         assert read_record(warc, int(fields["offset"])).url == url
 
 
-def test_index_command_covers_the_crawl_and_imported_files(site, tmp_path):
+def test_index_command_covers_the_crawl_and_imported_files(crawled_site, tmp_path):
     directory = tmp_path / "archive"
-    shutil.copytree(site.directory, directory)
+    shutil.copytree(crawled_site.directory, directory)
     external = tmp_path / "elsewhere" / "cc.warc.gz"
     external.parent.mkdir()
     write_cc_news_warc(external, [("http://c.test/story", b"<p>short</p>", {})])
@@ -63,8 +58,8 @@ def test_index_command_covers_the_crawl_and_imported_files(site, tmp_path):
     by_url = {fields["url"]: fields for _, _, fields in entries}
     # Our files by name relative to DIR/warc, imported ones by absolute path.
     assert by_url["http://c.test/story"]["filename"] == str(external)
-    gz = by_url[site.url + "news/gzip-story.html"]
+    gz = by_url[crawled_site.url + "news/gzip-story.html"]
     assert "/" not in gz["filename"]
-    assert read_record(ArchiveDir(directory).warc_path(gz["filename"]), int(gz["offset"])).url == site.url + "news/gzip-story.html"
-    assert by_url[site.url + "old-story"]["status"] == "301"
+    assert read_record(ArchiveDir(directory).warc_path(gz["filename"]), int(gz["offset"])).url == crawled_site.url + "news/gzip-story.html"
+    assert by_url[crawled_site.url + "old-story"]["status"] == "301"
     assert not any(fields.get("mime") == "warc/warcinfo" for fields in by_url.values())

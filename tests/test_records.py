@@ -16,17 +16,12 @@ import shutil
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archive_helpers import crawled_site, recrawled_site, write_cc_news_warc
+from archive_helpers import write_cc_news_warc
 from newsarchive.warc import records
 from newsarchive.archive import ArchiveDir
 from newsarchive.warc.records import RecordError, load_row_response, read_record, read_response
 
 HTML = "<html><body><p>Grüße aus Köln</p></body></html>".encode()
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    return crawled_site(tmp_path_factory)
 
 
 def test_reads_a_gzip_encoded_body_decoded(tmp_path):
@@ -87,21 +82,21 @@ def test_warc_path_is_relative_to_dir_warc_unless_absolute(tmp_path):
     assert ArchiveDir(tmp_path).warc_path("/data/cc.warc.gz") == Path("/data/cc.warc.gz")
 
 
-def test_every_crawled_row_points_at_its_response(site):
-    db = Database(site.directory / "news.db")
+def test_every_crawled_row_points_at_its_response(crawled_site):
+    db = Database(crawled_site.directory / "news.db")
     rows = list(db.query("SELECT * FROM pages WHERE warc_filename IS NOT NULL"))
     assert len(rows) >= 8
     for row in rows:
-        stored = load_row_response(site.directory, row, db)
+        stored = load_row_response(crawled_site.directory, row, db)
         assert stored.record_type == "response"
         assert stored.url == row["url"]
         assert stored.warc_headers.get_header("WARC-Record-ID") == row["warc_record_id"]
-        route = site.routes.get("/" + row["url"].removeprefix(site.url))
+        route = crawled_site.routes.get("/" + row["url"].removeprefix(crawled_site.url))
         if route is not None and route.status == 200:
             assert stored.body == route.body
     gz = next(r for r in rows if r["url"].endswith("gzip-story.html"))
     # The pointer's length covers exactly one gzip member.
-    with open(ArchiveDir(site.directory).warc_path(gz["warc_filename"]), "rb") as f:
+    with open(ArchiveDir(crawled_site.directory).warc_path(gz["warc_filename"]), "rb") as f:
         f.seek(gz["warc_offset"])
         member = f.read(gz["warc_length"])
     assert gzip.decompress(member).startswith(b"WARC/1")
@@ -118,24 +113,22 @@ def revisit_pointer(directory: Path, url: str) -> dict:
     raise AssertionError(f"no revisit of {url}")
 
 
-def test_a_revisit_is_resolved_through_the_crawl_indexes_without_a_database(tmp_path_factory, tmp_path):
-    resite = recrawled_site(tmp_path_factory)
-    archive = shutil.copytree(resite.directory, tmp_path / "archive")
-    url = resite.url + "news/chunked-story.html"
+def test_a_revisit_is_resolved_through_the_crawl_indexes_without_a_database(recrawled_site, tmp_path):
+    archive = shutil.copytree(recrawled_site.directory, tmp_path / "archive")
+    url = recrawled_site.url + "news/chunked-story.html"
     row = revisit_pointer(archive, url)
     stored = load_row_response(archive, row)
     assert stored.record_type == "revisit" and stored.status == 200
-    assert stored.body == resite.routes["/news/chunked-story.html"].body
+    assert stored.body == recrawled_site.routes["/news/chunked-story.html"].body
     # Without the indexes (and no database), the original cannot be found: a clear error.
     shutil.rmtree(archive / "indexes")
     with pytest.raises(RecordError, match="is a revisit record"):
         load_row_response(archive, row)
 
 
-def test_the_indexes_are_not_read_when_the_database_holds_the_original(tmp_path_factory, tmp_path, monkeypatch):
-    resite = recrawled_site(tmp_path_factory)
-    archive = shutil.copytree(resite.directory, tmp_path / "archive")
-    url = resite.url + "news/chunked-story.html"
+def test_the_indexes_are_not_read_when_the_database_holds_the_original(recrawled_site, tmp_path, monkeypatch):
+    archive = shutil.copytree(recrawled_site.directory, tmp_path / "archive")
+    url = recrawled_site.url + "news/chunked-story.html"
     searched = []
     real = records._candidates_in_indexes
 
@@ -145,14 +138,13 @@ def test_the_indexes_are_not_read_when_the_database_holds_the_original(tmp_path_
 
     monkeypatch.setattr(records, "_candidates_in_indexes", watched)
     stored = load_row_response(archive, revisit_pointer(archive, url), Database(archive / "news.db"))
-    assert stored.body == resite.routes["/news/chunked-story.html"].body
+    assert stored.body == recrawled_site.routes["/news/chunked-story.html"].body
     assert searched == []
 
 
-def test_index_lines_without_a_usable_pointer_are_skipped(tmp_path_factory, tmp_path):
-    resite = recrawled_site(tmp_path_factory)
-    archive = shutil.copytree(resite.directory, tmp_path / "archive")
-    url = resite.url + "news/chunked-story.html"
+def test_index_lines_without_a_usable_pointer_are_skipped(recrawled_site, tmp_path):
+    archive = shutil.copytree(recrawled_site.directory, tmp_path / "archive")
+    url = recrawled_site.url + "news/chunked-story.html"
     for index in (archive / "indexes").glob("*.cdxj"):
         lines = index.read_text().splitlines(keepends=True)
         bad = []
@@ -168,4 +160,4 @@ def test_index_lines_without_a_usable_pointer_are_skipped(tmp_path_factory, tmp_
         index.write_text("".join(bad + lines))
     assert any("\"offset\": \"x\"" in i.read_text() for i in (archive / "indexes").glob("*.cdxj"))
     stored = load_row_response(archive, revisit_pointer(archive, url))
-    assert stored.body == resite.routes["/news/chunked-story.html"].body
+    assert stored.body == recrawled_site.routes["/news/chunked-story.html"].body

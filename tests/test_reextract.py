@@ -8,7 +8,6 @@ import pytest
 from click.testing import CliRunner
 from sqlite_utils import Database
 
-from archive_helpers import crawled_site, recrawled_site
 from newsarchive.cli import main
 from newsarchive.jobs.reextract import reextract, select_pages
 from newsarchive.warc.records import load_row_response
@@ -19,16 +18,11 @@ COMPARED = ("url", "title", "text", "fingerprint", "word_count", "published", "a
             "fetched_at", "warc_filename", "warc_offset", "warc_length", "warc_record_id", "payload_digest")
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    return crawled_site(tmp_path_factory)
-
-
 @pytest.fixture
-def archive(site, tmp_path):
+def archive(crawled_site, tmp_path):
     """A writable copy of the crawled archive."""
     target = tmp_path / "archive"
-    shutil.copytree(site.directory, target)
+    shutil.copytree(crawled_site.directory, target)
     return target
 
 
@@ -37,17 +31,17 @@ def articles(directory):
     return {row["url"]: {k: row[k] for k in COMPARED} for row in db["articles"].rows}
 
 
-def test_from_the_pages_rows_alone_the_same_articles_come_back(site, tmp_path):
+def test_from_the_pages_rows_alone_the_same_articles_come_back(crawled_site, tmp_path):
     """Only the pages rows and the WARCs: re-extraction rebuilds the crawl's articles exactly."""
     fresh = tmp_path / "fresh"
-    shutil.copytree(site.directory / "warc", fresh / "warc")
-    crawled = Database(site.directory / "news.db")
+    shutil.copytree(crawled_site.directory / "warc", fresh / "warc")
+    crawled = Database(crawled_site.directory / "news.db")
     db = open_db(fresh / "news.db")
     db["crawls"].insert_all(crawled["crawls"].rows)
     db["pages"].insert_all(crawled["pages"].rows)
     db.close()
     report = reextract(fresh, workers=1)
-    expected = articles(site.directory)
+    expected = articles(crawled_site.directory)
     assert len(expected) == 5
     assert articles(fresh) == expected
     assert report.counts["added"] == 5 and report.counts["changed"] == report.counts["dropped"] == 0
@@ -57,9 +51,9 @@ def test_from_the_pages_rows_alone_the_same_articles_come_back(site, tmp_path):
 
 
 @pytest.mark.parametrize("crawls", ["crawl", "crawl and recrawl"])
-def test_round_trip_crawl_then_reextract_into_a_fresh_database(tmp_path_factory, tmp_path, crawls):
+def test_round_trip_crawl_then_reextract_into_a_fresh_database(request, tmp_path, crawls):
     """Nothing but DIR/warc: reextract rebuilds news.db, and the crawl's articles come out the same."""
-    crawled = (crawled_site if crawls == "crawl" else recrawled_site)(tmp_path_factory)
+    crawled = request.getfixturevalue("crawled_site" if crawls == "crawl" else "recrawled_site")
     fresh = tmp_path / "fresh"
     shutil.copytree(crawled.directory / "warc", fresh / "warc")
     result = CliRunner().invoke(main, ["reextract", "--dir", str(fresh), "--workers", "1"])
@@ -75,21 +69,21 @@ def test_round_trip_crawl_then_reextract_into_a_fresh_database(tmp_path_factory,
     assert outcomes == {row["url"]: row["outcome"] for row in Database(crawled.directory / "news.db")["pages"].rows}
 
 
-def test_rebuild_errors_are_click_errors(site, tmp_path):
+def test_rebuild_errors_are_click_errors(crawled_site, tmp_path):
     nothing = CliRunner().invoke(main, ["reextract", "--dir", str(tmp_path / "nowhere")])
     assert nothing.exit_code == 1 and "no archive database" in nothing.output and "no WARC files" in nothing.output
     assert not (tmp_path / "nowhere").exists()
     fresh = tmp_path / "fresh"
-    shutil.copytree(site.directory / "warc", fresh / "warc")
+    shutil.copytree(crawled_site.directory / "warc", fresh / "warc")
     options = CliRunner().invoke(main, ["reextract", "--dir", str(fresh), "--since", "2024-01-01", "--dry-run"])
     assert options.exit_code == 1 and "--since, --dry-run need an existing database" in options.output
     assert not (fresh / "news.db").exists()
 
 
-def test_changes_additions_and_drops_are_counted(archive, site):
+def test_changes_additions_and_drops_are_counted(archive, crawled_site):
     db = Database(archive / "news.db")
-    gzip_story, plain_story = site.url + "news/gzip-story.html", site.url + "news/plain-story.html"
-    about = site.url + "about.html"
+    gzip_story, plain_story = crawled_site.url + "news/gzip-story.html", crawled_site.url + "news/plain-story.html"
+    about = crawled_site.url + "about.html"
     # As an older extractor might have left things: a worse text, a missed article, a false article.
     db["articles"].update(gzip_story, {"text": "Storm closes the harbour. Subscribe now!"})
     db["articles"].delete(plain_story)
@@ -101,28 +95,28 @@ def test_changes_additions_and_drops_are_counted(archive, site):
     report = reextract(archive, workers=1)
 
     assert dict(report.counts) == {"changed": 1, "added": 1, "dropped": 1, "unchanged": 3}
-    assert articles(archive) == articles(site.directory)
+    assert articles(archive) == articles(crawled_site.directory)
     db = Database(archive / "news.db")
     assert db["pages"].get(plain_story)["outcome"] == "article"
     assert db["pages"].get(about)["outcome"] == "not_article"
     assert db.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'subscribe'").fetchone()[0] == 0
 
 
-def test_pages_whose_extraction_failed_are_tried_again(archive, site):
-    url = site.url + "news/chunked-story.html"
+def test_pages_whose_extraction_failed_are_tried_again(archive, crawled_site):
+    url = crawled_site.url + "news/chunked-story.html"
     db = Database(archive / "news.db")
     db["articles"].delete(url)
     db["pages"].update(url, {"outcome": "error", "reason": "extraction timed out after 30.0s"})
-    db["pages"].update(site.url + "news/missing.html", {"reason": "HTTP 404"})
+    db["pages"].update(crawled_site.url + "news/missing.html", {"reason": "HTTP 404"})
     db.close()
     report = reextract(archive, workers=1)
     assert report.counts["added"] == 1 and report.pages == 8  # not the 404, whose error is the fetch's
     assert Database(archive / "news.db")["pages"].get(url)["outcome"] == "article"
-    assert articles(archive) == articles(site.directory)
+    assert articles(archive) == articles(crawled_site.directory)
 
 
-def test_diff_shows_old_and_new_text_and_dry_run_writes_nothing(archive, site):
-    url = site.url + "news/gzip-story.html"
+def test_diff_shows_old_and_new_text_and_dry_run_writes_nothing(archive, crawled_site):
+    url = crawled_site.url + "news/gzip-story.html"
     db = Database(archive / "news.db")
     original = db["articles"].get(url)["text"]
     db["articles"].update(url, {"text": "Storm closes the harbour.\nSubscribe now!"})
@@ -144,9 +138,9 @@ def test_diff_of_an_unknown_url_is_a_click_error(archive):
     assert "not among the pages to re-extract" in result.output
 
 
-def test_selection_by_site_and_date(site):
-    db = Database(site.directory / "news.db")
-    host = site.url.split("/")[2].split(":")[0]
+def test_selection_by_site_and_date(crawled_site):
+    db = Database(crawled_site.directory / "news.db")
+    host = crawled_site.url.split("/")[2].split(":")[0]
     assert len(list(select_pages(db, site=host))) == 8
     assert list(select_pages(db, site="elsewhere.test")) == []
     assert list(select_pages(db, since="2999-01-01")) == []
@@ -164,28 +158,27 @@ def test_since_on_the_command_line(archive):
     assert bad.exit_code == 2 and "'last week' does not match the formats" in bad.output
 
 
-def test_show_summary_text_and_errors(site):
+def test_show_summary_text_and_errors(crawled_site):
     runner = CliRunner()
-    url = site.url + "news/latin-story.html"
-    summary = runner.invoke(main, ["show", url, "--dir", str(site.directory)])
+    url = crawled_site.url + "news/latin-story.html"
+    summary = runner.invoke(main, ["show", url, "--dir", str(crawled_site.directory)])
     assert summary.exit_code == 0
     assert "Café owners protest" in summary.output and "article (declared type article)" in summary.output
-    text = runner.invoke(main, ["show", url, "--text", "--dir", str(site.directory)])
+    text = runner.invoke(main, ["show", url, "--text", "--dir", str(crawled_site.directory)])
     assert "coûte 3 €" in text.output
-    raw = runner.invoke(main, ["show", url, "--raw", "--dir", str(site.directory)])
-    assert raw.stdout_bytes == site.routes["/news/latin-story.html"].body
-    headers = runner.invoke(main, ["show", url, "--headers", "--dir", str(site.directory)])
+    raw = runner.invoke(main, ["show", url, "--raw", "--dir", str(crawled_site.directory)])
+    assert raw.stdout_bytes == crawled_site.routes["/news/latin-story.html"].body
+    headers = runner.invoke(main, ["show", url, "--headers", "--dir", str(crawled_site.directory)])
     assert "Content-Type: text/html; charset=windows-1252" in headers.output
-    not_article = runner.invoke(main, ["show", site.url, "--text", "--dir", str(site.directory)])
+    not_article = runner.invoke(main, ["show", crawled_site.url, "--text", "--dir", str(crawled_site.directory)])
     assert not_article.exit_code == 1 and "not an article" in not_article.output
-    unknown = runner.invoke(main, ["show", site.url + "nope", "--dir", str(site.directory)])
+    unknown = runner.invoke(main, ["show", crawled_site.url + "nope", "--dir", str(crawled_site.directory)])
     assert unknown.exit_code == 1 and "not in the archive" in unknown.output
 
 
-def test_after_a_recrawl_of_unchanged_pages_nothing_changes(tmp_path_factory, tmp_path):
+def test_after_a_recrawl_of_unchanged_pages_nothing_changes(recrawled_site, tmp_path):
     """The recrawl wrote revisits and moved the pages' fetch dates on; the articles are as extracted."""
-    resite = recrawled_site(tmp_path_factory)
-    archive = shutil.copytree(resite.directory, tmp_path / "archive")
+    archive = shutil.copytree(recrawled_site.directory, tmp_path / "archive")
     before = articles(archive)
     report = reextract(archive, workers=1)
     assert dict(report.counts) == {"unchanged": 5}
@@ -193,10 +186,9 @@ def test_after_a_recrawl_of_unchanged_pages_nothing_changes(tmp_path_factory, tm
     assert articles(archive) == before
 
 
-def test_a_row_pointing_at_a_revisit_reads_the_original_payload(tmp_path_factory, tmp_path):
-    resite = recrawled_site(tmp_path_factory)
-    archive = shutil.copytree(resite.directory, tmp_path / "archive")
-    url = resite.url + "news/gzip-story.html"
+def test_a_row_pointing_at_a_revisit_reads_the_original_payload(recrawled_site, tmp_path):
+    archive = shutil.copytree(recrawled_site.directory, tmp_path / "archive")
+    url = recrawled_site.url + "news/gzip-story.html"
     second = sorted((archive / "warc").glob("*.warc.gz"))[-1]
     with open(second, "rb") as stream:
         records = ArchiveIterator(stream)
@@ -209,19 +201,18 @@ def test_a_row_pointing_at_a_revisit_reads_the_original_payload(tmp_path_factory
     row = db["pages"].get(url)
     stored = load_row_response(archive, row, db)
     assert stored.record_type == "revisit"
-    assert stored.body == resite.routes["/news/gzip-story.html"].body
+    assert stored.body == recrawled_site.routes["/news/gzip-story.html"].body
     db.close()
     raw = CliRunner().invoke(main, ["show", url, "--raw", "--dir", str(archive)])
-    assert raw.exit_code == 0 and raw.stdout_bytes == resite.routes["/news/gzip-story.html"].body
+    assert raw.exit_code == 0 and raw.stdout_bytes == recrawled_site.routes["/news/gzip-story.html"].body
     report = reextract(archive, workers=1, only_url=url)
     assert report.problems == [] and report.outcomes == {"article": 1}
 
 
-def test_show_says_when_the_last_fetch_was_a_revisit(tmp_path_factory):
-    resite = recrawled_site(tmp_path_factory)
-    url = resite.url + "news/plain-story.html"
-    page = Database(resite.directory / "news.db")["pages"].get(url)
-    result = CliRunner().invoke(main, ["show", url, "--dir", str(resite.directory)])
+def test_show_says_when_the_last_fetch_was_a_revisit(recrawled_site):
+    url = recrawled_site.url + "news/plain-story.html"
+    page = Database(recrawled_site.directory / "news.db")["pages"].get(url)
+    result = CliRunner().invoke(main, ["show", url, "--dir", str(recrawled_site.directory)])
     assert result.exit_code == 0
     assert f"Unchanged:     revisit record {page['revisit_record_id']}; payload captured {page['warc_date']}" \
         in result.output

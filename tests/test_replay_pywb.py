@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
-from archive_helpers import VENV_BIN, article_html, crawled_site, recrawled_site, write_cc_news_warc
+from archive_helpers import VENV_BIN, article_html, write_cc_news_warc
 from newsarchive.cli import main
 
 COLL = "news"
@@ -32,20 +32,10 @@ INPLACE = "inplace"
 EXTERNAL = "http://cc.test/2024/05/imported.html"
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    return crawled_site(tmp_path_factory)
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def resite(tmp_path_factory):
-    return recrawled_site(tmp_path_factory)
 
 
 def warc_files(directory: Path) -> list[str]:
@@ -53,16 +43,16 @@ def warc_files(directory: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def wayback(site, resite, tmp_path_factory):
+def wayback(crawled_site, recrawled_site, tmp_path_factory):
     """pywb collections of the crawl's (and the recrawl's) WARCs, served by ``wayback`` on a free port."""
     root = tmp_path_factory.mktemp("pywb")
-    commands = [["wb-manager", "init", COLL], ["wb-manager", "add", COLL, *warc_files(site.directory)],
-                ["wb-manager", "init", AGAIN], ["wb-manager", "add", AGAIN, *warc_files(resite.directory)]]
+    commands = [["wb-manager", "init", COLL], ["wb-manager", "add", COLL, *warc_files(crawled_site.directory)],
+                ["wb-manager", "init", AGAIN], ["wb-manager", "add", AGAIN, *warc_files(recrawled_site.directory)]]
     for command in commands:
         done = subprocess.run([str(VENV_BIN / command[0]), *command[1:]], cwd=root, capture_output=True,
                               text=True, timeout=60)
         assert done.returncode == 0, done.stderr
-    inplace = shutil.copytree(resite.directory, root / "archive")
+    inplace = shutil.copytree(recrawled_site.directory, root / "archive")
     write_cc_news_warc(root / "CC-NEWS.warc.gz", [(EXTERNAL, article_html(40, "Imported story").encode(), {})])
     for command in (["import-warc", str(root / "CC-NEWS.warc.gz"), "--workers", "1"], ["index"]):
         result = CliRunner().invoke(main, [*command, "--dir", str(inplace)])
@@ -124,71 +114,71 @@ def timestamp14(warc_date: str) -> str:
 
 # -- what the WARC says about the wire ----------------------------------------
 
-def test_gzip_response_is_stored_as_gzip_bytes(site):
-    headers, payload, _ = response_records(site.directory)[site.url + "news/gzip-story.html"]
+def test_gzip_response_is_stored_as_gzip_bytes(crawled_site):
+    headers, payload, _ = response_records(crawled_site.directory)[crawled_site.url + "news/gzip-story.html"]
     assert headers.get_header("Content-Encoding") == "gzip"
     assert payload[:2] == b"\x1f\x8b", "body stored decoded under a Content-Encoding: gzip header"
-    assert gzip.decompress(payload) == site.routes["/news/gzip-story.html"].body
+    assert gzip.decompress(payload) == crawled_site.routes["/news/gzip-story.html"].body
     assert headers.get_header("Content-Length") == str(len(payload))
 
 
-def test_chunked_response_is_stored_dechunked_without_transfer_encoding(site):
-    headers, payload, _ = response_records(site.directory)[site.url + "news/chunked-story.html"]
+def test_chunked_response_is_stored_dechunked_without_transfer_encoding(crawled_site):
+    headers, payload, _ = response_records(crawled_site.directory)[crawled_site.url + "news/chunked-story.html"]
     assert headers.get_header("Transfer-Encoding") is None
-    assert payload == site.routes["/news/chunked-story.html"].body
+    assert payload == crawled_site.routes["/news/chunked-story.html"].body
 
 
-def test_redirects_are_stored_with_their_status_and_location(site):
-    records = response_records(site.directory)
-    assert records[site.url + "old-story"][0].get_statuscode() == "301"
-    assert records[site.url + "old-story"][0].get_header("Location") == "/moved-story"
-    assert records[site.url + "moved-story"][0].get_statuscode() == "302"
+def test_redirects_are_stored_with_their_status_and_location(crawled_site):
+    records = response_records(crawled_site.directory)
+    assert records[crawled_site.url + "old-story"][0].get_statuscode() == "301"
+    assert records[crawled_site.url + "old-story"][0].get_header("Location") == "/moved-story"
+    assert records[crawled_site.url + "moved-story"][0].get_statuscode() == "302"
 
 
 # -- replay -------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["news/plain-story.html", "news/gzip-story.html", "news/chunked-story.html"])
-def test_raw_replay_returns_the_original_bytes(wayback, site, path):
-    response = raw(wayback, site.url + path)
+def test_raw_replay_returns_the_original_bytes(wayback, crawled_site, path):
+    response = raw(wayback, crawled_site.url + path)
     assert response.status_code == 200
     # httpx undoes any content-encoding pywb keeps, so this compares what the server meant to send.
-    assert response.content == site.routes["/" + path].body
+    assert response.content == crawled_site.routes["/" + path].body
     assert response.headers["content-type"] == "text/html; charset=utf-8"
 
 
-def test_raw_replay_keeps_the_original_encoding_headers(wayback, site):
-    response = raw(wayback, site.url + "news/gzip-story.html")
+def test_raw_replay_keeps_the_original_encoding_headers(wayback, crawled_site):
+    response = raw(wayback, crawled_site.url + "news/gzip-story.html")
     original = {k.lower(): v for k, v in response.headers.items()}
     # pywb serves the payload decoded and says what the original header was.
     assert original.get("content-encoding", original.get("x-archive-orig-content-encoding")) == "gzip"
     assert original.get("x-archive-orig-vary") == "Accept-Encoding"
 
 
-def test_raw_replay_keeps_the_charset_and_the_bytes_in_it(wayback, site):
-    response = raw(wayback, site.url + "news/latin-story.html")
+def test_raw_replay_keeps_the_charset_and_the_bytes_in_it(wayback, crawled_site):
+    response = raw(wayback, crawled_site.url + "news/latin-story.html")
     assert response.headers["content-type"] == "text/html; charset=windows-1252"
-    assert response.content == site.routes["/news/latin-story.html"].body
+    assert response.content == crawled_site.routes["/news/latin-story.html"].body
     assert "coûte 3 € — cher" in response.content.decode("cp1252")
 
 
-def test_redirect_chain_replays_with_statuses(wayback, site):
-    first = raw(wayback, site.url + "old-story")
+def test_redirect_chain_replays_with_statuses(wayback, crawled_site):
+    first = raw(wayback, crawled_site.url + "old-story")
     assert first.status_code == 301
     assert first.headers["location"].endswith("/moved-story")
-    second = raw(wayback, site.url + "moved-story")
+    second = raw(wayback, crawled_site.url + "moved-story")
     assert second.status_code == 302
     assert second.headers["location"].endswith("/news/final-story.html")
 
 
-def test_not_found_replays_as_404(wayback, site):
-    assert raw(wayback, site.url + "news/missing.html").status_code == 404
+def test_not_found_replays_as_404(wayback, crawled_site):
+    assert raw(wayback, crawled_site.url + "news/missing.html").status_code == 404
 
 
-def test_rewritten_replay_serves_the_page(wayback, site):
-    frame = httpx.get(f"{wayback}/{COLL}/{site.url}news/gzip-story.html", follow_redirects=True, timeout=10)
+def test_rewritten_replay_serves_the_page(wayback, crawled_site):
+    frame = httpx.get(f"{wayback}/{COLL}/{crawled_site.url}news/gzip-story.html", follow_redirects=True, timeout=10)
     assert frame.status_code == 200
     assert "news/gzip-story.html" in frame.text
-    page = httpx.get(f"{wayback}/{COLL}/mp_/{site.url}news/gzip-story.html", follow_redirects=True, timeout=10)
+    page = httpx.get(f"{wayback}/{COLL}/mp_/{crawled_site.url}news/gzip-story.html", follow_redirects=True, timeout=10)
     assert page.status_code == 200
     assert "Storm closes the harbour" in page.text
     assert page.headers["content-type"].startswith("text/html")
@@ -196,11 +186,11 @@ def test_rewritten_replay_serves_the_page(wayback, site):
 
 # -- revisits -----------------------------------------------------------------
 
-def test_recrawl_writes_revisits_citing_the_originals(resite):
-    originals = response_records(resite.directory)
-    revisits = response_records(resite.directory, "revisit")
+def test_recrawl_writes_revisits_citing_the_originals(recrawled_site):
+    originals = response_records(recrawled_site.directory)
+    revisits = response_records(recrawled_site.directory, "revisit")
     for path in ("news/plain-story.html", "news/gzip-story.html", "news/chunked-story.html", "news/missing.html"):
-        url = resite.url + path
+        url = recrawled_site.url + path
         http, payload, warc = revisits[url]
         original = originals[url][2]
         assert payload == b"", "a revisit record carries no second copy of the payload"
@@ -215,34 +205,34 @@ def test_recrawl_writes_revisits_citing_the_originals(resite):
 
 @pytest.mark.parametrize("path", ["news/plain-story.html", "news/gzip-story.html", "news/chunked-story.html",
                                   "news/latin-story.html"])
-def test_revisit_replays_the_original_payload(wayback, resite, path):
-    url = resite.url + path
-    _, _, warc = response_records(resite.directory, "revisit")[url]
+def test_revisit_replays_the_original_payload(wayback, recrawled_site, path):
+    url = recrawled_site.url + path
+    _, _, warc = response_records(recrawled_site.directory, "revisit")[url]
     when = timestamp14(warc.get_header("WARC-Date"))
     response = raw(wayback, url, AGAIN, when)
     assert response.status_code == 200
     # The memento is the revisit (its own date), its payload the original record's.
     assert timestamp14(response.headers["content-location"].split("/")[4]) == when
-    assert response.content == resite.routes["/" + path].body
-    assert response.headers["content-type"] == resite.routes["/" + path].content_type
+    assert response.content == recrawled_site.routes["/" + path].body
+    assert response.headers["content-type"] == recrawled_site.routes["/" + path].content_type
 
 
 
-def test_revisit_of_a_not_found_replays_as_404(wayback, resite):
-    url = resite.url + "news/missing.html"
-    _, _, warc = response_records(resite.directory, "revisit")[url]
+def test_revisit_of_a_not_found_replays_as_404(wayback, recrawled_site):
+    url = recrawled_site.url + "news/missing.html"
+    _, _, warc = response_records(recrawled_site.directory, "revisit")[url]
     assert raw(wayback, url, AGAIN, timestamp14(warc.get_header("WARC-Date"))).status_code == 404
 
 
 @pytest.mark.parametrize("kind", ["response", "revisit"])
-def test_the_crawls_own_cdxj_indexes_replay_in_pywb(wayback, resite, kind):
-    assert sorted(p.name for p in (resite.directory / "indexes").glob("*.cdxj")) == ["crawl-1.cdxj", "crawl-2.cdxj"]
+def test_the_crawls_own_cdxj_indexes_replay_in_pywb(wayback, recrawled_site, kind):
+    assert sorted(p.name for p in (recrawled_site.directory / "indexes").glob("*.cdxj")) == ["crawl-1.cdxj", "crawl-2.cdxj"]
     for path in ("news/gzip-story.html", "news/latin-story.html"):
-        url = resite.url + path
-        _, _, warc = response_records(resite.directory, kind)[url]
+        url = recrawled_site.url + path
+        _, _, warc = response_records(recrawled_site.directory, kind)[url]
         response = raw(wayback, url, INPLACE, timestamp14(warc.get_header("WARC-Date")))
         assert response.status_code == 200
-        assert response.content == resite.routes["/" + path].body
+        assert response.content == recrawled_site.routes["/" + path].body
 
 
 def test_an_imported_file_replays_in_place_through_newsarchive_index(wayback):

@@ -13,7 +13,7 @@ import click
 from sqlite_utils import Database
 
 from newsarchive.archive import ArchiveDir
-from newsarchive.cli.options import db_path, dir_option
+from newsarchive.cli.options import db_path, dir_option, min_words_for, min_words_option
 
 logger = logging.getLogger(__name__)
 
@@ -117,10 +117,11 @@ def _summary(page: dict | None, article: dict | None) -> str:
 @click.option("--diff", "diff_url", metavar="URL", help="Also print a unified diff of URL's old and new text.")
 @click.option("--dry-run", is_flag=True, help="Report (and diff) what would change; write nothing.")
 @workers_option
+@min_words_option
 @click.option("-v", "--verbose", is_flag=True)
 @dir_option
 def reextract(since: datetime | None, site: str | None, diff_url: str | None, dry_run: bool, workers: int,
-              verbose: bool, directory: Path) -> None:
+              min_words: int | None, verbose: bool, directory: Path) -> None:
     """Run the current extractor again over the archived pages, offline, and rebuild the articles.
 
     Without a database (DIR/news.db lost, or only DIR/warc copied), it is
@@ -132,14 +133,15 @@ def reextract(since: datetime | None, site: str | None, diff_url: str | None, dr
     from newsarchive.jobs.reextract import reextract as run
 
     _logging(verbose)
+    min_words = min_words_for(directory, min_words)
     if needs_rebuild(directory):
-        _rebuild(directory, workers, [name for name, given in (("--since", since), ("--site", site),
+        _rebuild(directory, workers, min_words, [name for name, given in (("--since", since), ("--site", site),
                                                                ("--diff", diff_url), ("--dry-run", dry_run)) if given])
         return
     try:
         # Stored dates are ISO 8601 in UTC, so they compare as text.
         report = run(directory, since=since.strftime("%Y-%m-%dT%H:%M:%S") if since else None, site=site,
-                     diff_url=diff_url, dry_run=dry_run, workers=workers)
+                     diff_url=diff_url, dry_run=dry_run, workers=workers, min_words=min_words)
     except LookupError as exc:
         raise click.ClickException(str(exc)) from exc
     if report.diff is not None:
@@ -147,7 +149,7 @@ def reextract(since: datetime | None, site: str | None, diff_url: str | None, dr
     click.echo(report.summary() + (" (dry run: nothing written)" if dry_run else ""))
 
 
-def _rebuild(directory: Path, workers: int, options: list[str]) -> None:
+def _rebuild(directory: Path, workers: int, min_words: int, options: list[str]) -> None:
     from newsarchive.jobs.reextract import rebuild
 
     archive = ArchiveDir(directory)
@@ -157,7 +159,7 @@ def _rebuild(directory: Path, workers: int, options: list[str]) -> None:
                                    f"WARC in {archive.warc_dir}; {', '.join(options)} "
                                    f"{'needs' if len(options) == 1 else 'need'} an existing database")
     try:
-        report = rebuild(directory, workers=workers)
+        report = rebuild(directory, workers=workers, min_words=min_words)
     except FileNotFoundError as exc:
         raise click.ClickException(f"no archive database at {path}, and {exc} to rebuild it from") from exc
     click.echo(f"rebuilt {path} from {report.files} WARC files: {report.outcomes['article']} articles added")
@@ -169,9 +171,11 @@ def _rebuild(directory: Path, workers: int, options: list[str]) -> None:
 @click.command("import-warc")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @workers_option
+@min_words_option
 @click.option("-v", "--verbose", is_flag=True)
 @dir_option
-def import_warc(files: tuple[Path, ...], workers: int, verbose: bool, directory: Path) -> None:
+def import_warc(files: tuple[Path, ...], workers: int, min_words: int | None, verbose: bool,
+                directory: Path) -> None:
     """Import WARC files from other tools (CC-NEWS, Browsertrix, Heritrix, wget) into DIR's database.
 
     Rows point at the files where they are (absolute paths): keep them there.
@@ -181,7 +185,8 @@ def import_warc(files: tuple[Path, ...], workers: int, verbose: bool, directory:
     from newsarchive.jobs.import_warc import import_warcs
 
     _logging(verbose)
-    report = import_warcs(files, db_path(directory, must_exist=False), workers=workers)
+    report = import_warcs(files, db_path(directory, must_exist=False), workers=workers,
+                          min_words=min_words_for(directory, min_words))
     click.echo(report.summary())
 
 

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 import click
+from sqlite_utils import Database
 
 from newsarchive.archive import ArchiveDir
+from newsarchive.processing.page import MIN_WORDS
+
+logger = logging.getLogger(__name__)
 
 dir_option = click.option(
     "--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("archive"),
@@ -20,3 +28,54 @@ def db_path(directory: Path, must_exist: bool = True) -> Path:
     if must_exist and not path.exists():
         raise click.ClickException(f"no archive database at {path}; run a crawl first (newsarchive crawl URL --dir {directory})")
     return path
+
+
+min_words_option = click.option(
+    "--min-words", type=click.IntRange(min=0), default=None,
+    help="Fewer words and a page is not an article [default: what the archive's last crawl used, "
+         f"else {MIN_WORDS}].",
+)
+
+
+def min_words_for(directory: Path, given: int | None) -> int:
+    """``--min-words`` if given, else the value the archive's last crawl ran with, else the crawl's default.
+
+    So offline commands classify pages as the crawl that fetched them did.
+    """
+    if given is not None:
+        return given
+    recorded = last_recorded(ArchiveDir(directory).db_path, RECORDED_MIN_WORDS)
+    if recorded is None:
+        return MIN_WORDS
+    try:
+        return int(recorded)
+    except (TypeError, ValueError):
+        raise click.ClickException(f"the last crawl in {directory} recorded a minimum word count of "
+                                   f"{recorded!r}, not a number: give --min-words") from None
+
+
+# How crawls rows record the word threshold: a crawl's settings, or import-warc's and reextract's own.
+RECORDED_MIN_WORDS = ("NEWSARCHIVE_MIN_WORDS", "min_words")
+
+
+def last_recorded(path: Path, names: tuple[str, ...]) -> Any:
+    """The value the newest ``crawls`` row recorded in its settings under one of ``names``, or None."""
+    if not path.exists():
+        return None
+    db = Database(path)
+    try:
+        rows = db.execute("SELECT settings FROM crawls ORDER BY id DESC").fetchall()
+    except sqlite3.Error as exc:
+        logger.warning("cannot read the crawls of %s: %s", path, exc)
+        return None
+    finally:
+        db.close()
+    for (settings,) in rows:
+        try:
+            recorded = json.loads(settings or "{}")
+        except ValueError:
+            continue
+        for name in names:
+            if isinstance(recorded, dict) and recorded.get(name) is not None:
+                return recorded[name]
+    return None

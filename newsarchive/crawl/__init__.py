@@ -1,15 +1,6 @@
-"""The Scrapy side of newsarchive: thin components around the library core."""
+"""The Scrapy side of newsarchive: thin components around the library core.
 
-from __future__ import annotations
+Enable them in a Scrapy project with the add-on (``newsarchive/crawl/addon.py``)::
 
-from typing import Any
-
-from scrapy.settings import BaseSettings
-
-from newsarchive.crawl.settings import NEWSARCHIVE_DEFAULTS
-
-
-def setting(settings: BaseSettings, name: str) -> Any:
-    """A NEWSARCHIVE_* setting, falling back to our default when a project doesn't define it."""
-    value = settings.get(name)
-    return NEWSARCHIVE_DEFAULTS[name] if value is None else value
+    ADDONS = {"newsarchive.crawl.addon.NewsArchive": 0}
+"""

@@ -14,19 +14,18 @@ from pathlib import Path
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from newsarchive import __version__
 from newsarchive.archive import ArchiveDir
-from newsarchive.crawl import setting
+from newsarchive.crawl.signals import crawl_started, exchange_archived
 from newsarchive.warc.cdxj import write_cdxj
 from newsarchive.warc.revisits import CaptureHistory
 from newsarchive.warc.writer import Capture, Exchange, WarcWriter, payload_digest
 
 logger = logging.getLogger(__name__)
 
-# Sent for every archived response, with request, response, capture and revisit.
-exchange_archived = object()
 # request.meta key set by the spider on requests whose outcome it reports itself.
 REPORTED = "newsarchive_reported"
 # request.meta keys: where the payload is archived, and the revisit record when it was unchanged.
@@ -46,10 +45,14 @@ class WarcCaptureMiddleware:
         self.signals = signals
         self.writer: WarcWriter | None = None
         self.history: CaptureHistory | None = None
+        self.crawl_id: int | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "WarcCaptureMiddleware":
         settings = crawler.settings
+        directory = settings.get("NEWSARCHIVE_DIR")
+        if not directory:
+            raise NotConfigured("NEWSARCHIVE_DIR is empty: no archive folder to write WARC files to")
         info = {
             "software": f"newsarchive/{__version__} (Scrapy)",
             "http-header-user-agent": settings.get("USER_AGENT"),
@@ -57,17 +60,21 @@ class WarcCaptureMiddleware:
             "description": f"crawl by spider {crawler.spidercls.name}",
         }
         mw = cls(
-            directory=Path(setting(settings, "NEWSARCHIVE_DIR")),
-            prefix=setting(settings, "NEWSARCHIVE_WARC_PREFIX"),
-            max_bytes=int(setting(settings, "NEWSARCHIVE_WARC_MAX_BYTES")),
-            gzip_level=int(setting(settings, "NEWSARCHIVE_WARC_GZIP_LEVEL")),
+            directory=Path(directory),
+            prefix=settings.get("NEWSARCHIVE_WARC_PREFIX"),
+            max_bytes=settings.getint("NEWSARCHIVE_WARC_MAX_BYTES"),
+            gzip_level=settings.getint("NEWSARCHIVE_WARC_GZIP_LEVEL"),
             info=info,
             stats=crawler.stats,
             signals=crawler.signals,
         )
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(mw.crawl_started, signal=crawl_started)
         return mw
+
+    def crawl_started(self, crawl_id: int) -> None:
+        self.crawl_id = crawl_id
 
     def spider_opened(self) -> None:
         self.writer = WarcWriter(self.archive.warc_dir, prefix=self.prefix, max_bytes=self.max_bytes,
@@ -86,7 +93,8 @@ class WarcCaptureMiddleware:
         """A CDXJ index of this crawl's WARCs, for pywb and ReplayWeb.page."""
         if not files:
             return
-        name = self.stats.get_value("newsarchive/crawl_id") or files[0].name.split(".")[0]
+        # Named after the crawls row when the pipeline runs too, else after the crawl's first WARC file.
+        name = self.crawl_id or files[0].name.split(".")[0]
         out = self.archive.index_dir / f"crawl-{name}.cdxj"
         try:
             lines = write_cdxj(files, out, root=self.archive.warc_dir)

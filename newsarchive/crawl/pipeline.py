@@ -16,13 +16,14 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from twisted.internet import task
 
 from newsarchive.archive import ArchiveDir
 from newsarchive.extract.article import Article
-from newsarchive.crawl import setting
-from newsarchive.crawl.capture import REPORTED, exchange_archived
+from newsarchive.crawl.capture import REPORTED
+from newsarchive.crawl.signals import crawl_started, exchange_archived
 from newsarchive.crawl.exceptions import DuplicateArticle, FetchFailed, PageNotArticle, UnchangedPage
 from newsarchive.crawl.items import Page
 from newsarchive.processing.pool import ExtractionPool
@@ -58,14 +59,17 @@ class ArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ArchivePipeline":
         s = crawler.settings
+        directory = s.get("NEWSARCHIVE_DIR")
+        if not directory:
+            raise NotConfigured("NEWSARCHIVE_DIR is empty: no archive folder to write rows to")
         pipeline = cls(
             crawler,
-            directory=Path(setting(s, "NEWSARCHIVE_DIR")),
-            batch_size=int(setting(s, "NEWSARCHIVE_DB_BATCH")),
-            flush_seconds=float(setting(s, "NEWSARCHIVE_DB_FLUSH_SECONDS")),
-            workers=int(setting(s, "NEWSARCHIVE_EXTRACT_WORKERS")),
-            timeout=float(setting(s, "NEWSARCHIVE_EXTRACT_TIMEOUT")),
-            min_words=int(setting(s, "NEWSARCHIVE_MIN_WORDS")),
+            directory=Path(directory),
+            batch_size=s.getint("NEWSARCHIVE_DB_BATCH"),
+            flush_seconds=s.getfloat("NEWSARCHIVE_DB_FLUSH_SECONDS"),
+            workers=s.getint("NEWSARCHIVE_EXTRACT_WORKERS"),
+            timeout=s.getfloat("NEWSARCHIVE_EXTRACT_TIMEOUT"),
+            min_words=s.getint("NEWSARCHIVE_MIN_WORDS"),
         )
         # After the pipelines close, so the stats are final: record them with the crawl.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
@@ -85,6 +89,7 @@ class ArchivePipeline:
         seeds = [url for attr in ("start_urls", "sitemap_urls", "feed_urls") for url in getattr(spider, attr, [])]
         self.crawl_id = self.store.start_crawl(spider.name, seeds, self._recorded_settings())
         self.stats.set_value("newsarchive/crawl_id", self.crawl_id)
+        self.crawler.signals.send_catch_log(crawl_started, crawl_id=self.crawl_id)
         self.stats.set_value("newsarchive/db", str(self.db_path))
         self.pool = ExtractionPool(self.workers, timeout=self.timeout, min_words=self.min_words)
         self._flusher = task.LoopingCall(self._flush)

@@ -1,37 +1,9 @@
-"""Scrapy settings for newsarchive (``scrapy.cfg`` points here).
+"""Scrapy settings for the newsarchive project (``scrapy.cfg`` points here).
 
 Polite by default: robots.txt is obeyed, AutoThrottle adapts to the server,
 and each domain gets a small number of parallel requests. Plain Scrapy
 settings given with ``-s`` still override all of it.
 """
-
-# --- newsarchive's own settings, with their defaults -----------------------
-NEWSARCHIVE_DEFAULTS = {
-    # Output folder: DIR/news.db and DIR/warc/*.warc.gz
-    "NEWSARCHIVE_DIR": "archive",
-    # WARC files rotate once they reach this size.
-    "NEWSARCHIVE_WARC_MAX_BYTES": 1_000_000_000,
-    "NEWSARCHIVE_WARC_PREFIX": "newsarchive",
-    # gzip level 6 costs a quarter less CPU than 9 for nearly the same size.
-    "NEWSARCHIVE_WARC_GZIP_LEVEL": 6,
-    # Links are followed this many hops from the start pages (sitemap and feed URLs are not followed).
-    "NEWSARCHIVE_DEPTH_LIMIT": 3,
-    # Rows are written in one transaction per batch, and at least this often.
-    "NEWSARCHIVE_DB_BATCH": 100,
-    "NEWSARCHIVE_DB_FLUSH_SECONDS": 5.0,
-    # Extraction processes; 0 means one per CPU.
-    "NEWSARCHIVE_EXTRACT_WORKERS": 0,
-    "NEWSARCHIVE_EXTRACT_TIMEOUT": 120.0,
-    # Fewer words than this and a page is not an article.
-    "NEWSARCHIVE_MIN_WORDS": 80,
-    # Lines seen on many pages of one site are template furniture.
-    "NEWSARCHIVE_LEARN_BOILERPLATE": True,
-    # Sitemaps: how many page URLs to take from one crawl's sitemaps at most.
-    "NEWSARCHIVE_SITEMAP_MAX_URLS": 100_000,
-    # Sitemap and feed bodies larger than this (after gunzip) are not parsed.
-    "NEWSARCHIVE_SITEMAP_MAX_BYTES": 50_000_000,
-}
-globals().update(NEWSARCHIVE_DEFAULTS)
 
 # --- Scrapy ----------------------------------------------------------------
 BOT_NAME = "newsarchive"
@@ -57,12 +29,10 @@ CONCURRENT_ITEMS = 4
 REDIRECT_MAX_TIMES = 10
 RETRY_TIMES = 2
 
-DOWNLOADER_MIDDLEWARES = {
-    # Above HttpCompressionMiddleware (590): sees the bytes before they are decoded.
-    "newsarchive.crawl.capture.WarcCaptureMiddleware": 950,
-}
-ITEM_PIPELINES = {
-    "newsarchive.crawl.pipeline.ArchivePipeline": 300,
+# newsarchive's own settings (NEWSARCHIVE_*), their defaults, the WARC capture middleware and
+# the archive pipeline all come from the add-on (newsarchive/crawl/addon.py).
+ADDONS = {
+    "newsarchive.crawl.addon.NewsArchive": 0,
 }
 
 LOG_LEVEL = "INFO"

@@ -17,7 +17,7 @@ Routes
     ``Transfer-Encoding: chunked`` instead of ``Content-Length``. A
     ``chunked=1`` query parameter does the same for any route.
 ``/_trouble/...``
-    Dynamic bad-input routes, listed at ``/_trouble/`` (see ``TROUBLE_ROUTES``).
+    Dynamic bad-input routes, listed at ``/_trouble/`` (one table: ``trouble.TROUBLE``).
 
 Rewriting
 ---------
@@ -39,24 +39,25 @@ import argparse
 import gzip
 import logging
 import mimetypes
-import random
 import re
 import socketserver
 import threading
-from dataclasses import dataclass, field
-from functools import lru_cache
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import parse_qs, unquote, urlsplit
 
+# Re-exported: tests and tools import the routes' pieces from here.
+from newsarchive.demo.responses import CHUNKED_PREFIX, Response, not_found, redirect, simple_page
+from newsarchive.demo.trouble import (  # noqa: F401
+    TROUBLE, TROUBLE_LINKS, TROUBLE_PREFIX, TROUBLE_ROUTES, binary_junk, minimal_pdf, trouble,
+)
+
 logger = logging.getLogger(__name__)
 
 BASE_PLACEHOLDER = "{{BASE}}"
-CHUNKED_PREFIX = "/chunked/"
-TROUBLE_PREFIX = "/_trouble/"
 CHUNK_SIZE = 16 * 1024
-HUGE_TARGET_BYTES = 5 * 1024 * 1024
 # Rewritten text files: where absolute URLs must point back at this server.
 _REWRITE_SUFFIXES = {".xml", ".txt"}
 _CONTENT_TYPES = {
@@ -76,40 +77,6 @@ _NAMED_CONTENT_TYPES = {
 _HOST_HEADER = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 _SITEMAP_LINE = re.compile(r"^(\s*sitemap\s*:\s*)(/\S*)", re.IGNORECASE | re.MULTILINE)
 
-HTML = "text/html; charset=utf-8"
-
-
-@dataclass
-class Response:
-    """What to send: built by a route, then encoded and framed by the handler."""
-
-    status: int
-    body: bytes = b""
-    content_type: str | None = HTML
-    headers: dict[str, str] = field(default_factory=dict)
-    # False for bodies that must go out byte-for-byte (binary, empty).
-    compressible: bool = True
-
-
-# --------------------------------------------------------------------------
-# Pages the server writes itself
-# --------------------------------------------------------------------------
-
-def _simple_page(title: str, message: str) -> bytes:
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
-        f"<title>{title}</title></head>\n<body>\n<h1>{title}</h1>\n<p>{message}</p>\n"
-        "<p><a href=\"/\">Back to the front page</a></p>\n</body>\n</html>\n"
-    ).encode("utf-8")
-
-
-def not_found(path: str = "") -> Response:
-    return Response(404, _simple_page("404 Not Found", "Sorry, we could not find that page."))
-
-
-def redirect(location: str, status: int = 301) -> Response:
-    return Response(status, _simple_page(f"{status} Moved", f"This page has moved to {location}."),
-                    headers={"Location": location})
 
 
 # --------------------------------------------------------------------------
@@ -160,125 +127,6 @@ def serve_file(root: Path, url_path: str, base: str) -> Response:
 
 
 # --------------------------------------------------------------------------
-# /_trouble/ routes
-# --------------------------------------------------------------------------
-
-def minimal_pdf(text: str = "The Harbour Gazette: annual report 2025") -> bytes:
-    """A small but valid one-page PDF, with a correct cross-reference table."""
-    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
-    xref_at = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref_at)
-    return bytes(out)
-
-
-def binary_junk(size: int = 8192, seed: int = 20260301) -> bytes:
-    """Deterministic random bytes, so archived records compare equal between runs."""
-    return random.Random(seed).randbytes(size)
-
-
-@lru_cache(maxsize=4)
-def huge_page(source: Path, target: int = HUGE_TARGET_BYTES) -> bytes:
-    """The huge article: a real article whose ``<!--FILLER-->`` marker becomes megabytes of empty markup.
-
-    The filler has no text, only elements and attributes, so a correct
-    extractor finds the same article as without it; cached because building
-    5 MB per request would dominate test time.
-    """
-    html = source.read_text(encoding="utf-8")
-    rows: list[str] = ['<div class="archive-index" aria-hidden="true">\n']
-    size = 0
-    i = 0
-    while size < target:
-        row = (f'<div class="archive-row" data-row="{i}" data-shelf="{i % 97}">'
-               f'<span class="cell c1"></span><span class="cell c2"></span></div>\n')
-        rows.append(row)
-        size += len(row)
-        i += 1
-    rows.append("</div>\n")
-    return html.replace("<!--FILLER-->", "".join(rows), 1).encode("utf-8")
-
-
-def trouble_index() -> Response:
-    items = "\n".join(f'  <li><a href="{href}">{label}</a></li>' for href, label in TROUBLE_LINKS)
-    body = ("<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
-            "<title>Trouble routes | The Harbour Gazette</title>"
-            "<meta property=\"og:type\" content=\"website\"></head>\n<body>\n"
-            "<h1>Trouble routes</h1>\n<p>Deliberately bad responses for crawler tests.</p>\n"
-            f"<ul>\n{items}\n</ul>\n</body>\n</html>\n")
-    return Response(200, body.encode("utf-8"))
-
-
-def _source(root: Path, name: str) -> Path:
-    return root / "_trouble" / name
-
-
-def trouble(root: Path, name: str) -> Response:
-    """Dispatch one ``/_trouble/<name>`` route."""
-    if name in ("", "index.html"):
-        return trouble_index()
-    if name == "404":
-        return not_found()
-    if name == "500":
-        return Response(500, _simple_page("500 Internal Server Error", "Something went wrong on our side."))
-    if name == "redirect":
-        return redirect(TROUBLE_PREFIX + "redirect2", 301)
-    if name == "redirect2":
-        return redirect(REDIRECT_TARGET, 302)
-    if name == "loop":
-        return redirect(TROUBLE_PREFIX + "loop-b", 302)
-    if name == "loop-b":
-        return redirect(TROUBLE_PREFIX + "loop", 302)
-    if name == "pdf":
-        return Response(200, minimal_pdf(), "application/pdf", compressible=False)
-    if name == "binary":
-        # Served as text/html on purpose: the bytes are not HTML in any charset.
-        return Response(200, binary_junk(), "text/html", compressible=False)
-    if name == "empty":
-        return Response(200, b"", "text/html", compressible=False)
-    if name == "latin1":
-        # The charset is stated only in the HTTP header: the page has no <meta charset>.
-        text = _source(root, "latin1.html").read_text(encoding="utf-8")
-        return Response(200, text.encode("iso-8859-1"), "text/html; charset=ISO-8859-1")
-    if name == "huge":
-        return Response(200, huge_page(_source(root, "huge.html")))
-    if name == "broken":
-        return Response(200, _source(root, "broken.html").read_bytes())
-    return not_found()
-
-
-REDIRECT_TARGET = "/news/2026/harbour-bridge.html"
-TROUBLE_LINKS: tuple[tuple[str, str], ...] = (
-    ("/_trouble/404", "Missing page (404)"),
-    ("/_trouble/500", "Server error (500)"),
-    ("/_trouble/redirect", "Redirect chain: 301 then 302 to an article"),
-    ("/_trouble/loop", "Redirect loop"),
-    ("/_trouble/pdf", "A PDF document"),
-    ("/_trouble/binary", "Binary bytes served as text/html"),
-    ("/_trouble/empty", "Empty 200 response"),
-    ("/_trouble/latin1", "Article in ISO-8859-1, charset only in the HTTP header"),
-    ("/_trouble/huge", "Article followed by 5 MB of markup"),
-    ("/_trouble/broken", "Truncated, malformed article"),
-    (CHUNKED_PREFIX.rstrip("/") + REDIRECT_TARGET, "Article sent with chunked transfer encoding"),
-)
-TROUBLE_ROUTES = tuple(href for href, _ in TROUBLE_LINKS if href.startswith(TROUBLE_PREFIX))
-
-
-# --------------------------------------------------------------------------
 # HTTP plumbing
 # --------------------------------------------------------------------------
 
@@ -296,7 +144,8 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # Tests start and stop many servers: don't let TIME_WAIT sockets block a port.
     allow_reuse_address = True
-    root: Path
+    root: Path | None
+    routes: Mapping[str, Response] | None
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind does a reverse DNS lookup (getfqdn) that can
@@ -337,6 +186,8 @@ class _Handler(BaseHTTPRequestHandler):
         return f"http://[{h}]:{p}" if ":" in str(h) else f"http://{h}:{p}"
 
     def _route(self, path: str) -> Response:
+        if self.server.routes is not None:
+            return self.server.routes.get(path) or not_found(path)
         if path == TROUBLE_PREFIX.rstrip("/") or path.startswith(TROUBLE_PREFIX):
             return trouble(self.server.root, path[len(TROUBLE_PREFIX):])
         return serve_file(self.server.root, path, self._base_url())
@@ -351,8 +202,8 @@ class _Handler(BaseHTTPRequestHandler):
             response = self._route(path)
         except Exception:  # a bug in a route must not kill the connection silently
             logger.exception("route failed for %s", self.path)
-            response = Response(500, _simple_page("500 Internal Server Error", "Route failed."))
-        self._send(response, chunked=chunked, head_only=head_only)
+            response = Response(500, simple_page("500 Internal Server Error", "Route failed."))
+        self._send(response, chunked=chunked or response.chunked, head_only=head_only)
 
     # -- framing ------------------------------------------------------------
 
@@ -391,14 +242,20 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class SiteServer:
-    """Serve a site directory on a local port from a daemon thread.
+    """Serve a site directory, or a fixed table of routes, on a local port from a daemon thread.
 
     ``port=0`` picks a free port; read it back from ``.port`` or ``.url``.
-    Use as a context manager, or call ``start()`` and ``stop()``.
+    Use as a context manager, or call ``start()`` and ``stop()``. With
+    ``routes`` (path to ``Response``), those are the whole site: any other
+    path is a 404, and no files or trouble routes are served.
     """
 
-    def __init__(self, root: Path | str, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.root = Path(root).resolve()
+    def __init__(self, root: Path | str | None = None, host: str = "127.0.0.1", port: int = 0,
+                 routes: Mapping[str, Response] | None = None) -> None:
+        if root is None and routes is None:
+            raise ValueError("give a site directory or routes")
+        self.root = Path(root).resolve() if root is not None else None
+        self.routes = routes
         self.host = host
         self._requested_port = port
         self._httpd: _Server | None = None
@@ -419,15 +276,15 @@ class SiteServer:
     def start(self) -> SiteServer:
         if self._httpd is not None:
             return self
-        if not self.root.is_dir():
+        if self.root is not None and not self.root.is_dir():
             raise FileNotFoundError(f"site root not found: {self.root}")
         httpd = _Server((self.host, self._requested_port), _Handler)
-        httpd.root = self.root
+        httpd.root, httpd.routes = self.root, self.routes
         self._httpd = httpd
         self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
                                         name=f"SiteServer:{self.port}", daemon=True)
         self._thread.start()
-        logger.info("serving %s at %s", self.root, self.url)
+        logger.info("serving %s at %s", self.root or "fixed routes", self.url)
         return self
 
     def stop(self) -> None:

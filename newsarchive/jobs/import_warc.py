@@ -44,7 +44,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
-from newsarchive.processing.page import HTML_TYPES, MAX_EXTRACT_BYTES, PageResult
+from newsarchive.processing.page import HTML_TYPES, MAX_EXTRACT_BYTES, MIN_WORDS, PageResult
 from newsarchive.processing.pool import ExtractionPool, in_order
 from newsarchive.archive import stored_name
 from newsarchive.db.store import Store, article_row, same_text_as
@@ -480,7 +480,7 @@ def _jobs(entries: Iterable[Entry]) -> Iterator[tuple[Entry, bytes | None, str, 
 
 
 def import_warcs(paths: Iterable[str | os.PathLike], db_path: str | os.PathLike, workers: int = 0,
-                 min_words: int = 80, batch_size: int = 100, root: str | os.PathLike | None = None,
+                 min_words: int = MIN_WORDS, batch_size: int = 100, root: str | os.PathLike | None = None,
                  spider: str = SPIDER) -> ImportReport:
     """Import the WARC files at ``paths`` into the database at ``db_path``; return what happened.
 

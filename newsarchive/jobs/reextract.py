@@ -27,7 +27,7 @@ from sqlite_utils import Database
 
 from newsarchive.jobs.import_warc import ImportReport, import_warcs, too_large
 from newsarchive.archive import ArchiveDir
-from newsarchive.processing.page import MAX_EXTRACT_BYTES, PageResult
+from newsarchive.processing.page import MAX_EXTRACT_BYTES, MIN_WORDS, PageResult
 from newsarchive.processing.pool import ExtractionPool, in_order
 from newsarchive.warc.records import RecordError, load_row_response
 from newsarchive.db.store import Store, article_row, better_copy, same_text_as
@@ -279,7 +279,7 @@ def _jobs(rows: Iterable[dict[str, Any]],
 
 def reextract(directory: str | os.PathLike, since: str | None = None, site: str | None = None,
               diff_url: str | None = None, only_url: str | None = None, dry_run: bool = False,
-              workers: int = 0, min_words: int = 80, batch_size: int = 100) -> ReextractReport:
+              workers: int = 0, min_words: int = MIN_WORDS, batch_size: int = 100) -> ReextractReport:
     """Re-extract the selected pages of the archive in ``directory`` and rebuild their articles."""
     db_path = ArchiveDir(directory).db_path
     report = ReextractReport()
@@ -317,7 +317,7 @@ def needs_rebuild(directory: str | os.PathLike) -> bool:
         db.close()
 
 
-def rebuild(directory: str | os.PathLike, workers: int = 0, min_words: int = 80,
+def rebuild(directory: str | os.PathLike, workers: int = 0, min_words: int = MIN_WORDS,
             batch_size: int = 100) -> ImportReport:
     """Build DIR/news.db from DIR/warc alone, offline: every response record read back and extracted.
 

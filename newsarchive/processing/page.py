@@ -19,6 +19,8 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Pages bigger than this are archived but not extracted: lxml and trafilatura
 # slow down badly on them and real articles are far smaller.
 MAX_EXTRACT_BYTES = 8_000_000
+# Fewer words than this and a page is not an article: the default of NEWSARCHIVE_MIN_WORDS and --min-words.
+MIN_WORDS = 80
 
 
 @dataclass
@@ -28,7 +30,7 @@ class PageResult:
     article: Article | None = None
 
 
-def process_page(body: bytes, url: str, content_type: str | None, min_words: int = 80) -> PageResult:
+def process_page(body: bytes, url: str, content_type: str | None, min_words: int = MIN_WORDS) -> PageResult:
     """Decode, extract and classify one response body (already free of content-encoding)."""
     mime = (content_type or "").split(";")[0].strip().lower()
     if mime and mime not in HTML_TYPES:

@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
-from newsarchive.processing.page import PageResult, process_page
+from newsarchive.processing.page import MIN_WORDS, PageResult, process_page
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def _spawn_pool(workers: int) -> ProcessPoolExecutor:
 class ExtractionPool:
     """``await pool.process(body, url, content_type)`` runs ``process_page`` in a worker."""
 
-    def __init__(self, workers: int = 0, timeout: float = 120.0, min_words: int = 80,
+    def __init__(self, workers: int = 0, timeout: float = 120.0, min_words: int = MIN_WORDS,
                  function: Callable[..., PageResult] = process_page) -> None:
         self.workers = workers or os.cpu_count() or 1
         self.timeout = timeout

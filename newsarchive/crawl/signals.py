@@ -1,0 +1,7 @@
+"""The signals our components send each other (``crawler.signals.connect(handler, signal=...)``)."""
+
+# Sent by the capture middleware for every archived response, with request, response, capture and revisit.
+exchange_archived = object()
+# Sent by the pipeline once the crawl has its ``crawls`` row, with crawl_id: the capture middleware
+# names the crawl's CDXJ index after it.
+crawl_started = object()
