@@ -115,14 +115,6 @@ class Recorded:
     original: str | None = None  # for a duplicate: the page that holds its article
 
 
-@dataclass
-class _Written:
-    """An article this run wrote that a canonical copy may still demote."""
-
-    fingerprint: str
-    change: str  # how it was reported: "added", "changed" or "unchanged"
-
-
 class OutcomePolicy:
     """Turns pages' results into rows in ``store`` and reports each change through ``count``.
 
@@ -137,8 +129,9 @@ class OutcomePolicy:
         self.count = count
         self.stale = set(stale)
         self.write = write
-        # Articles of this run that are not their own canonical page: only those can be demoted.
-        self._demotable: dict[str, _Written] = {}
+        # Articles this run wrote that are not their own canonical page (only those can be demoted),
+        # and how each was reported: "added", "changed" or "unchanged".
+        self._demotable: dict[str, str] = {}
         # A dry run's own decisions, which the store never sees: fingerprint -> (url, canonical), and
         # the pages whose stored articles it replaced or removed.
         self._unwritten: dict[str, tuple[str, str | None]] = {}
@@ -213,16 +206,16 @@ class OutcomePolicy:
         Its article row goes and its pages row becomes a duplicate. An article
         this run wrote is counted back; one the archive held before is dropped.
         """
-        written = self._demotable.pop(url, None)
+        change = self._demotable.pop(url, None)
         if self.write:
             self.store.demote(url, same_text_as(copy_of))
         else:
             self._remove(url)
-        if written is None:
+        if change is None:
             self.count("articles/dropped", 1)
             return
-        self.count(f"articles/{written.change}", -1)
-        if written.change != "added":
+        self.count(f"articles/{change}", -1)
+        if change != "added":
             self.count("articles/dropped", 1)
         self.count("pages/article", -1)
         self.count("pages/duplicate", 1)
@@ -240,7 +233,7 @@ class OutcomePolicy:
 
     def _remember(self, url: str, article: Article, change: str) -> None:
         if not is_canonical(url, article.canonical_url):
-            self._demotable[url] = _Written(article.fingerprint, change)
+            self._demotable[url] = change
         if not self.write:
             self._unwritten[article.fingerprint] = (url, article.canonical_url)
             self._unwritten_text[url] = article.fingerprint
