@@ -47,6 +47,10 @@ class ArchiveDir:
             return []
         return sorted(p for p in self.warc_dir.iterdir() if is_warc_name(p.name))
 
+    def index_files(self) -> list[Path]:
+        """The CDXJ indexes in DIR/indexes, by name."""
+        return sorted(self.index_dir.glob("*.cdxj")) if self.index_dir.is_dir() else []
+
     def warc_path(self, name: str) -> Path:
         """The file a row's ``warc_filename`` names (``stored_name``'s inverse)."""
         path = Path(name)

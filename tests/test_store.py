@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from newsarchive.extract.article import Article
 from newsarchive.db.schema import migrate, migrations
-from newsarchive.db.store import SameText, Store, article_row
+from newsarchive.db.store import Store, article_row
 
 
 def article(url: str, text: str = "The harbour bridge opens in spring after delays.", **kw) -> dict:
@@ -111,18 +111,15 @@ def test_duplicate_lookup_skips_articles_pending_deletion_or_rewrite(tmp_path):
     store.close()
 
 
-def test_same_text_says_which_copy_keeps_the_article_and_demote_hands_it_over(tmp_path):
+def test_demote_hands_the_article_over(tmp_path):
     store = Store(tmp_path / "news.db", batch_size=100)
     store.add_article(article("http://x/amp/1", fp="abc", canonical_url="http://x/1"))
     store.add_page(page("http://x/amp/1"))
-    assert store.same_text("abc", "http://x/copy", None) == SameText("http://x/amp/1", keeps=True)
-    assert store.same_text("abc", "http://x/1", "http://x/1") == SameText("http://x/amp/1", keeps=False)
-    assert store.same_text("other", "http://x/1", "http://x/1") is None
-    assert store.demote("http://x/amp/1", "http://x/1")["outcome"] == "article"
+    assert store.demote("http://x/amp/1", "same text as http://x/1")["outcome"] == "article"
     assert store.article("http://x/amp/1") is None
     assert store.page("http://x/amp/1")["reason"] == "same text as http://x/1"
     assert store.page("http://x/amp/1")["outcome"] == "duplicate"
-    assert store.same_text("abc", "http://x/1", "http://x/1") is None
+    assert store.article_with_fingerprint("abc", other_than="http://x/1") is None
     store.close()
 
 

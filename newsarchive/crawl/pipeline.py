@@ -21,14 +21,13 @@ from scrapy.http import Response
 from twisted.internet import task
 
 from newsarchive.archive import ArchiveDir
-from newsarchive.extract.article import Article
 from newsarchive.crawl.capture import REPORTED
 from newsarchive.crawl.signals import crawl_started, exchange_archived
 from newsarchive.crawl.exceptions import DuplicateArticle, FetchFailed, PageNotArticle, UnchangedPage
 from newsarchive.crawl.items import Page
+from newsarchive.processing.outcome import ARTICLE_WRITES, OutcomePolicy, PageCapture
 from newsarchive.processing.pool import ExtractionPool
-from newsarchive.db.store import Store, article_row, same_text_as
-from newsarchive.db.store import better_copy  # noqa: F401 (the policy tests import it from here)
+from newsarchive.db.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +51,7 @@ class ArchivePipeline:
         self.timeout = timeout
         self.min_words = min_words
         self.store: Store | None = None
+        self.policy: OutcomePolicy | None = None
         self.pool: ExtractionPool | None = None
         self.crawl_id: int | None = None
         self._flusher: task.LoopingCall | None = None
@@ -91,6 +91,7 @@ class ArchivePipeline:
         self.stats.set_value("newsarchive/crawl_id", self.crawl_id)
         self.crawler.signals.send_catch_log(crawl_started, crawl_id=self.crawl_id)
         self.stats.set_value("newsarchive/db", str(self.db_path))
+        self.policy = OutcomePolicy(self.store, self._count)
         self.pool = ExtractionPool(self.workers, timeout=self.timeout, min_words=self.min_words)
         self._flusher = task.LoopingCall(self._flush)
         self._flusher.start(self.flush_seconds, now=False)
@@ -133,7 +134,7 @@ class ArchivePipeline:
     # -- items --------------------------------------------------------------
 
     async def process_item(self, item: Page) -> dict:
-        assert self.store is not None and self.pool is not None
+        assert self.policy is not None and self.pool is not None
         if item.outcome is not None:
             self._page_row(item, item.outcome, item.reason)
             raise (FetchFailed if item.outcome in ("error", "robots") else PageNotArticle)(
@@ -142,38 +143,18 @@ class ArchivePipeline:
         if item.revisit is not None:
             self._record_unchanged(item)
         result = await self.pool.process(item.body, item.url, item.content_type)
-        if result.outcome == "error":
-            self._page_row(item, "error", result.reason)
+        recorded = self.policy.record(item.url, result, self._capture(item), self._page_fields(item))
+        if recorded.outcome == "error":
             raise FetchFailed(f"error: {item.url} ({result.reason})")
-        if result.article is None:
-            self._page_row(item, "not_article", result.reason)
-            # A recrawl may find that a former article is gone or became a listing.
-            self.store.remove_article(item.url)
+        if recorded.outcome == "duplicate":
+            raise DuplicateArticle(f"duplicate: {item.url} has the text of {recorded.original}")
+        if recorded.article is None:
             raise PageNotArticle(f"not an article: {item.url} ({result.reason})")
-        return self._store_article(item, result.article, result.reason)
+        return recorded.article
 
-    def _store_article(self, item: Page, article: Article, reason: str) -> dict:
-        assert self.store is not None
-        other = self.store.same_text(article.fingerprint, item.url, article.canonical_url)
-        if other is not None and other.keeps:
-            self._page_row(item, "duplicate", same_text_as(other.url))
-            raise DuplicateArticle(f"duplicate: {item.url} has the text of {other.url}")
-        if other is not None:
-            self._demote(other.url, item.url)
-        row = {**article_row(article), "url": item.url, **self._crawl_fields(item)}
-        self.store.add_article(row)
-        self._page_row(item, "article", reason)
-        self.stats.inc_value("newsarchive/articles")
-        return row
-
-    def _demote(self, url: str, copy_of: str) -> None:
-        """``url``'s article turned out to be a copy of ``copy_of``, its canonical page."""
-        assert self.store is not None
-        row = self.store.demote(url, copy_of)
-        self.stats.inc_value("newsarchive/articles", -1)
-        if row is not None:
-            self.stats.inc_value(f"newsarchive/pages/{row['outcome']}", -1)
-            self.stats.inc_value("newsarchive/pages/duplicate")
+    def _count(self, key: str, delta: int) -> None:
+        """The outcome policy's reports, as stats: every articles row written counts as newsarchive/articles."""
+        self.stats.inc_value("newsarchive/articles" if key in ARTICLE_WRITES else f"newsarchive/{key}", delta)
 
     def _record_unchanged(self, item: Page) -> None:
         """Same payload as the archived one: keep the rows (and the article text), note the visit."""
@@ -204,43 +185,27 @@ class ArchivePipeline:
 
     def _mark_loop(self, urls: list[str]) -> None:
         """Scrapy drops the request that closes a redirect loop as already seen; say what happened."""
-        assert self.store is not None
+        assert self.store is not None and self.policy is not None
         for url in urls:
             row = self.store.page(url)
             if row is not None:
-                self.store.add_page({**row, "outcome": "error", "reason": f"redirect loop: {' -> '.join(urls)}"})
-                self.stats.inc_value("newsarchive/pages/error")
+                self.policy.page(url, "error", f"redirect loop: {' -> '.join(urls)}", PageCapture.of_row(row), row)
 
     def _page_row(self, item: Page, outcome: str, reason: str | None, redirected_to: str | None = None) -> None:
-        assert self.store is not None
-        self.store.add_page({
-            "url": item.url,
-            "outcome": outcome,
-            "reason": reason,
-            "content_type": item.content_type,
-            "depth": item.depth,
-            "referer": item.referer,
-            "redirected_to": redirected_to,
-            **self._page_fields(item),
-        })
-        self.stats.inc_value(f"newsarchive/pages/{outcome}")
+        assert self.policy is not None
+        self.policy.page(item.url, outcome, reason, self._capture(item), self._page_fields(item, redirected_to))
 
-    def _crawl_fields(self, item: Page) -> dict[str, Any]:
+    def _capture(self, item: Page) -> PageCapture:
         capture, revisit = item.capture, item.revisit
-        return {
-            "status": item.status,
-            "fetched_at": (revisit or capture).date if capture else item.fetched_at,
-            "warc_date": capture.date if capture else None,
-            "crawl_id": self.crawl_id,
-            "warc_filename": capture.filename if capture else None,
-            "warc_offset": capture.offset if capture else None,
-            "warc_length": capture.length if capture else None,
-            "warc_record_id": capture.record_id if capture else None,
-            "payload_digest": capture.payload_digest if capture else None,
-        }
+        # An unchanged page points at the earlier response record, but was fetched now.
+        fetched_at = (revisit or capture).date if capture else item.fetched_at
+        return PageCapture.of_record(capture, item.status, fetched_at, self.crawl_id)
 
-    def _page_fields(self, item: Page) -> dict[str, Any]:
-        return {**self._crawl_fields(item), "revisit_record_id": item.revisit.record_id if item.revisit else None}
+    @staticmethod
+    def _page_fields(item: Page, redirected_to: str | None = None) -> dict[str, Any]:
+        """The pages columns that are not the capture's."""
+        return {"content_type": item.content_type, "depth": item.depth, "referer": item.referer,
+                "redirected_to": redirected_to, "revisit_record_id": item.revisit.record_id if item.revisit else None}
 
 
 def _header(response: Response, name: bytes) -> str | None:

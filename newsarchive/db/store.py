@@ -10,13 +10,11 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from sqlite_utils import Database
-from w3lib.url import canonicalize_url
 
 from newsarchive.extract.article import Article
 from newsarchive.db.schema import migrate
@@ -47,32 +45,6 @@ def article_row(article: Article) -> dict[str, Any]:
     for name in JSON_ARTICLE_FIELDS:
         row[name] = json.dumps(row[name], ensure_ascii=False)
     return row
-
-
-def better_copy(url: str, canonical: str | None, stored_url: str, stored_canonical: str | None) -> bool:
-    """Should the page at ``url`` hold the article instead of ``stored_url``, which has the same text?
-
-    Yes when ``url`` is the page the publisher names canonical and the stored
-    one is not, so which copy a crawl (or an import, or a re-extraction) reaches first
-    does not decide the row.
-    """
-    def is_canonical(page: str, declared: str | None) -> bool:
-        return bool(declared) and canonicalize_url(page) == canonicalize_url(declared)
-
-    return is_canonical(url, canonical) and not is_canonical(stored_url, stored_canonical)
-
-
-def same_text_as(url: str) -> str:
-    """The reason of a ``duplicate`` pages row: whose article has its text."""
-    return f"same text as {url}"
-
-
-@dataclass(frozen=True)
-class SameText:
-    """Another page's stored article has the text a page just extracted."""
-
-    url: str  # that page
-    keeps: bool  # it keeps the article, this page is its duplicate; else this page takes it over
 
 
 class Store:
@@ -154,8 +126,12 @@ class Store:
 
     # -- reads --------------------------------------------------------------
 
-    def article_with_fingerprint(self, fingerprint: str, other_than: str) -> str | None:
-        """URL of a stored (or buffered) article with this text, if any other than ``other_than``."""
+    def article_with_fingerprint(self, fingerprint: str, other_than: str,
+                                 skipping: Callable[[str], bool] = lambda url: False) -> str | None:
+        """URL of a stored (or buffered) article with this text, if any other than ``other_than``.
+
+        Stored rows of the pages ``skipping`` names do not count (their articles are out of date).
+        """
         buffered = self._fingerprints.get(fingerprint)
         # Still that text: the buffered row may have been rewritten with another since.
         if buffered and buffered != other_than and self._articles.get(buffered, {}).get("fingerprint") == fingerprint:
@@ -163,31 +139,19 @@ class Store:
         for (url,) in self.db.execute("SELECT url FROM articles WHERE fingerprint = ? AND url != ?",
                                       [fingerprint, other_than]):
             # A stored row with a removal or rewrite waiting in the buffer no longer holds this text.
-            if url not in self._deleted_articles and url not in self._articles:
+            if url not in self._deleted_articles and url not in self._articles and not skipping(url):
                 return url
         return None
 
-    def same_text(self, fingerprint: str, url: str, canonical: str | None) -> SameText | None:
-        """The other page whose article has this text, and which of the two holds the article (``better_copy``).
+    def demote(self, url: str, reason: str) -> dict | None:
+        """``url``'s article goes and its pages row becomes a ``duplicate`` (the outcome policy's decision).
 
-        The crawl's and import-warc's rule; reextract, which also knows the
-        texts this run re-extracted, looks the other page up itself.
-        """
-        original = self.article_with_fingerprint(fingerprint, other_than=url)
-        if not original:
-            return None
-        kept = self.article(original) or {}
-        return SameText(original, keeps=not better_copy(url, canonical, original, kept.get("canonical_url")))
-
-    def demote(self, url: str, copy_of: str) -> dict | None:
-        """``url``'s article is a copy of ``copy_of``'s: its article row goes, its pages row becomes a duplicate.
-
-        Returns the pages row as it was (None if there is none), for the caller's counts.
+        Returns the pages row as it was (None if there is none).
         """
         self.remove_article(url)
         row = self.page(url)
         if row is not None:
-            self.add_page({**row, "outcome": "duplicate", "reason": same_text_as(copy_of)})
+            self.add_page({**row, "outcome": "duplicate", "reason": reason})
         return row
 
     def article(self, url: str) -> dict | None:

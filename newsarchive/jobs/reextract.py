@@ -25,21 +25,19 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
-from newsarchive.jobs.import_warc import ImportReport, import_warcs, too_large
 from newsarchive.archive import ArchiveDir
+from newsarchive.db.store import Store
+from newsarchive.jobs.import_warc import ImportReport, import_warcs, tally, too_large
+from newsarchive.processing.outcome import CAPTURE_COLUMNS, OutcomePolicy, PageCapture
 from newsarchive.processing.page import MAX_EXTRACT_BYTES, MIN_WORDS, PageResult
 from newsarchive.processing.pool import ExtractionPool, in_order
 from newsarchive.warc.records import RecordError, load_row_response
-from newsarchive.db.store import Store, article_row, better_copy, same_text_as
 
 logger = logging.getLogger(__name__)
 
 # Outcomes decided by extraction (not by the fetch): these are worth running again, and so
 # are the errors of extraction itself (a crash or time-out the current extractor may not have).
 REEXTRACTED_OUTCOMES = ("article", "not_article", "duplicate")
-# Columns that belong to the capture, not to the extraction: kept from the pages row.
-CAPTURE_COLUMNS = ("status", "fetched_at", "crawl_id", "warc_filename", "warc_offset", "warc_length",
-                   "warc_record_id", "payload_digest", "warc_date")
 
 
 @dataclass
@@ -59,6 +57,11 @@ class ReextractReport:
             lines.append(f"{len(self.problems)} pages left as they were:")
             lines.extend(f"  {message}" for message in self.problems)
         return "\n".join(lines)
+
+    def count(self, key: str, delta: int) -> None:
+        """The outcome policy's reports: pages' new outcomes, and how their articles rows changed."""
+        kind, _, name = key.partition("/")
+        tally(self.outcomes if kind == "pages" else self.counts, name, delta)
 
 
 def select_pages(db: Database, since: str | None = None, site: str | None = None,
@@ -103,28 +106,15 @@ def on_site(url: str, site_name: str | None, site: str) -> bool:
     return host == wanted or host.endswith("." + wanted) or (site_name or "").lower() == site.lower()
 
 
-@dataclass
-class _Produced:
-    """An article this run wrote: its URL, declared canonical URL, and how it was counted."""
-
-    url: str
-    canonical: str | None
-    category: str | None
-
-
 class _Reextractor:
-    def __init__(self, db_path: str | os.PathLike, directory: str | os.PathLike, selected: set[str],
-                 report: ReextractReport, diff_url: str | None, dry_run: bool, batch_size: int) -> None:
+    def __init__(self, store: Store, directory: str | os.PathLike, selected: set[str],
+                 report: ReextractReport, diff_url: str | None, dry_run: bool) -> None:
         self.directory = directory
-        self.store = Store(db_path, batch_size=batch_size)
-        self.selected = selected
+        self.store = store
         self.report = report
         self.diff_url = diff_url
-        self.dry_run = dry_run
-        # Fingerprint -> the article this run produced with that text, for duplicate detection.
-        self.produced: dict[str, _Produced] = {}
-        # Stored articles (not re-extracted) that turned out to be copies of a canonical page.
-        self.demoted: set[str] = set()
+        # The selected pages' stored articles are judged by their new texts, not their old.
+        self.policy = OutcomePolicy(store, report.count, stale=selected, write=not dry_run)
 
     def body_of(self, row: dict[str, Any]) -> tuple[bytes | None, str | None] | None:
         """The row's body (None if it is too large to extract) and content type; None if unreadable."""
@@ -143,100 +133,16 @@ class _Reextractor:
             # Only a body over MAX_EXTRACT_BYTES comes without one (see body_of): not extracted.
             result = too_large()
         url = row["url"]
-        old = self.store.db["articles"].get(url) if self._has_article(url) else None
         if result.outcome == "error":
             # A crash now must not throw away what an earlier run extracted.
             self.report.problems.append(f"{url}: {result.reason}")
             self.report.counts["error"] += 1
             return
-        new_row, outcome, reason = None, result.outcome, result.reason
-        article = result.article
-        if article is not None:
-            original = self.duplicate_of(article.fingerprint, url)
-            # Same rule as the crawl: the first copy holds the article, unless this is the canonical page.
-            if original and not better_copy(url, article.canonical_url, original,
-                                            self.canonical_of(original, article.fingerprint)):
-                outcome, reason = "duplicate", same_text_as(original)
-            else:
-                if original:
-                    self.demote(original, article.fingerprint, url)
-                new_row = {**article_row(article), "url": url, **capture_columns(row, old)}
-        category = self.count(old, new_row)
-        if article is not None and new_row is not None:
-            self.produced[article.fingerprint] = _Produced(url, article.canonical_url, category)
+        old = self.store.article(url)
+        # The pages row keeps its own capture columns; the article row those of capture_columns.
+        recorded = self.policy.record(url, result, PageCapture.of_row(capture_columns(row, old)), row)
         if url == self.diff_url:
-            self.report.diff = text_diff(url, old, new_row)
-        self.report.outcomes[outcome] += 1
-        if self.dry_run:
-            return
-        self.store.add_page({**row, "outcome": outcome, "reason": reason})
-        if new_row is not None:
-            self.store.add_article(new_row)
-        elif old is not None:
-            self.store.remove_article(url)
-
-    def duplicate_of(self, fingerprint: str, url: str) -> str | None:
-        if fingerprint in self.produced and self.produced[fingerprint].url != url:
-            return self.produced[fingerprint].url
-        for (other,) in self.store.db.execute(
-            "SELECT url FROM articles WHERE fingerprint = ? AND url != ?", [fingerprint, url]
-        ):
-            # An article this run will re-extract (or already did) is judged by its new text, not its old.
-            if other not in self.selected and other not in self.demoted:
-                return other
-        return None
-
-    def canonical_of(self, url: str, fingerprint: str) -> str | None:
-        produced = self.produced.get(fingerprint)
-        if produced is not None and produced.url == url:
-            return produced.canonical
-        stored = self.store.article(url)
-        return stored.get("canonical_url") if stored else None
-
-    def demote(self, url: str, fingerprint: str, copy_of: str) -> None:
-        """``url``'s article is a copy of ``copy_of``, the page its publisher names canonical."""
-        produced = self.produced.pop(fingerprint, None)
-        if produced is not None and produced.url == url:
-            # Re-extracted earlier in this run: undo how it was counted.
-            _decrement(self.report.counts, produced.category)
-            _decrement(self.report.outcomes, "article")
-            if produced.category != "added":
-                self.report.counts["dropped"] += 1
-            self.report.outcomes["duplicate"] += 1
-        else:
-            self.demoted.add(url)
-            self.report.counts["dropped"] += 1
-        if not self.dry_run:
-            self.store.demote(url, copy_of)
-
-    def count(self, old: dict | None, new: dict | None) -> str | None:
-        """Count the article row's change; return under which name."""
-        if old is None and new is None:
-            return None
-        if old is None:
-            category = "added"
-        elif new is None:
-            category = "dropped"
-        elif any(_same_type(old.get(k)) != _same_type(v) for k, v in new.items() if k not in CAPTURE_COLUMNS):
-            # Only what extraction decides counts as a change, not when or in which crawl it was fetched.
-            category = "changed"
-        else:
-            category = "unchanged"
-        self.report.counts[category] += 1
-        return category
-
-    def _has_article(self, url: str) -> bool:
-        return self.store.db.execute("SELECT 1 FROM articles WHERE url = ?", [url]).fetchone() is not None
-
-    def close(self) -> None:
-        self.store.close()
-
-
-def _decrement(counter: Counter, key: str | None) -> None:
-    if key is not None and counter[key] > 0:
-        counter[key] -= 1
-        if not counter[key]:
-            del counter[key]
+            self.report.diff = text_diff(url, old, recorded.article)
 
 
 def capture_columns(page: dict[str, Any], article: dict[str, Any] | None) -> dict[str, Any]:
@@ -251,11 +157,6 @@ def capture_columns(page: dict[str, Any], article: dict[str, Any] | None) -> dic
             article.get("warc_record_id") == page.get("warc_record_id"):
         return {c: article.get(c) for c in CAPTURE_COLUMNS}
     return {c: page.get(c) for c in CAPTURE_COLUMNS}
-
-
-def _same_type(value: Any) -> Any:
-    # SQLite hands integers back for what Python wrote as ints; compare everything as text.
-    return None if value is None else str(value)
 
 
 def text_diff(url: str, old: dict | None, new: dict | None) -> str:
@@ -283,24 +184,25 @@ def reextract(directory: str | os.PathLike, since: str | None = None, site: str 
     """Re-extract the selected pages of the archive in ``directory`` and rebuild their articles."""
     db_path = ArchiveDir(directory).db_path
     report = ReextractReport()
-    worker = None
+    store = None
     pool = ExtractionPool(workers, min_words=min_words)
     try:
-        worker = _Reextractor(db_path, directory, set(), report, diff_url, dry_run, batch_size)
+        store = Store(db_path, batch_size=batch_size)
         # The selection is fixed first (rowids, not rows: memory stays small), so it never sees
         # the rows this run rewrites; each row is read just before its turn.
-        keys = select_keys(worker.store.db, since=since, site=site, url=only_url)
-        worker.selected = {url for _, url in keys}
-        rows = rows_by_rowid(worker.store.db, [rowid for rowid, _ in keys])
-        if diff_url and diff_url not in worker.selected:
+        keys = select_keys(store.db, since=since, site=site, url=only_url)
+        selected = {url for _, url in keys}
+        worker = _Reextractor(store, directory, selected, report, diff_url, dry_run)
+        rows = rows_by_rowid(store.db, [rowid for rowid, _ in keys])
+        if diff_url and diff_url not in selected:
             raise LookupError(f"{diff_url} is not among the pages to re-extract (no such page, "
                               "no WARC pointer, or outside --since/--site)")
         # Storage order (see in_order): the first copy of a text stays the article.
         asyncio.run(in_order(pool, _jobs(rows, worker), worker.apply))
     finally:
         pool.close()
-        if worker is not None:
-            worker.close()
+        if store is not None:
+            store.close()
     logger.info("%s", report.summary())
     return report
 

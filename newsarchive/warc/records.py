@@ -167,7 +167,7 @@ def _candidates_in_db(db: Database, record_id: str | None, digest: str | None) -
 
 
 def _candidates_in_indexes(directory: str | os.PathLike, url: str, digest: str | None) -> Iterator[tuple[str, int]]:
-    for index in sorted(ArchiveDir(directory).index_dir.glob("*.cdxj")):
+    for index in ArchiveDir(directory).index_files():
         with open(index, encoding="utf-8") as lines:
             for line in lines:
                 if url not in line:
