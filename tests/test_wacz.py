@@ -6,7 +6,6 @@ import gzip
 import json
 import zipfile
 
-import pytest
 from click.testing import CliRunner
 
 from newsarchive.cli import main
