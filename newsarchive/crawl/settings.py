@@ -61,6 +61,12 @@ DOWNLOADER_MIDDLEWARES = {
     # Above HttpCompressionMiddleware (590): sees the bytes before they are decoded.
     "newsarchive.crawl.capture.WarcCaptureMiddleware": 950,
 }
+EXTENSIONS = {
+    # The archive folder's lock, and tidying up after a killed run, before anything opens its files.
+    "newsarchive.crawl.guard.ArchiveGuard": 0,
+}
+# The archive, not Scrapy's seen-set alone, decides what a resumed crawl skips.
+DUPEFILTER_CLASS = "newsarchive.crawl.resume.ResumeDupeFilter"
 ITEM_PIPELINES = {
     "newsarchive.crawl.pipeline.ArchivePipeline": 300,
 }
