@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable
 
 import json
+import zlib
 
 import surt
 from cdxj_indexer import CDXJIndexer
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 # Explicit, because importing the wacz package appends "warcinfo" to
 # CDXJIndexer.DEFAULT_RECORDS for the whole process.
 INDEXED_RECORDS = "response,revisit,resource"
+CHUNK = 1 << 20
 
 
 def cdxj_line(url: str, warc_date: str, status: int | None, mime: str | None, digest: str | None, length: int,
@@ -75,6 +77,29 @@ class _Indexer(CDXJIndexer):
 
     def _create_record_iter(self, input_):
         return _Undecoded(super()._create_record_iter(input_))
+
+    def process_index_entry(self, it, record, filename, output):
+        if torn(filename, record.file_offset, record.file_length):
+            # A writer killed mid-record leaves it cut short at the end of its file; no index line may lead there.
+            logger.warning("%s: the last record (offset %d) is cut short; not indexed", filename, record.file_offset)
+            return
+        super().process_index_entry(it, record, filename, output)
+
+
+def torn(path: str | os.PathLike, offset: int, length: int) -> bool:
+    """Is the gzip member at ``offset`` the last of the file and incomplete (its writer was killed)?
+
+    Only a file's last member can be: WARC writers append. Checking it inflates that one member,
+    in bounded pieces; an uncompressed ``.warc`` is not checked.
+    """
+    if not str(path).endswith(".gz") or offset + length < os.path.getsize(path):
+        return False
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    with open(path, "rb") as member:
+        member.seek(offset)
+        while not inflater.eof and (data := inflater.unconsumed_tail or member.read(CHUNK)):
+            inflater.decompress(data, CHUNK)
+    return not inflater.eof
 
     def _resolve_rel_path(self, filename: str) -> str:
         if self.dir_root:
