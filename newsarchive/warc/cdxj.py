@@ -85,6 +85,13 @@ class _Indexer(CDXJIndexer):
             return
         super().process_index_entry(it, record, filename, output)
 
+    def _resolve_rel_path(self, filename: str) -> str:
+        if self.dir_root:
+            # Outside the root (an imported WARC): by absolute path. pywb prefixes names with each of
+            # its archive_paths in turn, so a collection lists DIR/warc/ and file:// (see the README).
+            return stored_name(filename, self.dir_root)
+        return Path(filename).name
+
 
 def torn(path: str | os.PathLike, offset: int, length: int) -> bool:
     """Is the gzip member at ``offset`` the last of the file and incomplete (its writer was killed)?
@@ -100,13 +107,6 @@ def torn(path: str | os.PathLike, offset: int, length: int) -> bool:
         while not inflater.eof and (data := inflater.unconsumed_tail or member.read(CHUNK)):
             inflater.decompress(data, CHUNK)
     return not inflater.eof
-
-    def _resolve_rel_path(self, filename: str) -> str:
-        if self.dir_root:
-            # Outside the root (an imported WARC): by absolute path. pywb prefixes names with each of
-            # its archive_paths in turn, so a collection lists DIR/warc/ and file:// (see the README).
-            return stored_name(filename, self.dir_root)
-        return Path(filename).name
 
 
 def write_cdxj(warc_paths: Iterable[str | os.PathLike], out_path: str | os.PathLike,
