@@ -10,7 +10,15 @@ import sys
 import textwrap
 from pathlib import Path
 
+from click.testing import CliRunner
 from sqlite_utils import Database
+
+from archive_helpers import copy_archive, crawled_site
+from newsarchive.cli import main
+from newsarchive.db.runs import mark_interrupted, resumed_crawls, stored_leaves
+from newsarchive.db.store import Store
+from newsarchive.jobs.reextract import needs_rebuild
+from newsarchive.warc.journal import finish_journals
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,3 +53,76 @@ def test_a_crash_between_the_tables_of_a_flush_leaves_neither(tmp_path):
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert db["pages"].count == 0
     assert db["articles"].count == 0
+
+
+def test_a_killed_rebuild_is_finished_by_the_next_reextract(tmp_path_factory, tmp_path):
+    site = crawled_site(tmp_path_factory)
+    directory = copy_archive(site.directory, tmp_path / "archive")
+    with Database(directory / "news.db") as db:
+        articles = {row["url"] for row in db["articles"].rows}
+    for path in directory.glob("news.db*"):
+        path.unlink()
+    # The rebuild dies after storing its second page.
+    run_until_crash("""
+        import os
+        from newsarchive.jobs import import_warc
+        from newsarchive.jobs.reextract import rebuild
+        real, seen = import_warc._Importer.apply, []
+        def apply(self, entry, result):
+            real(self, entry, result)
+            seen.append(entry)
+            if len(seen) == 2:
+                self.store.flush()
+                os._exit(9)
+        import_warc._Importer.apply = apply
+        rebuild(os.environ["DIR"], workers=1)
+    """, DIR=str(directory))
+    with Database(directory / "news.db") as db:
+        assert 0 < db["pages"].count < len(articles) + 3  # some rows: a naive check would think it done
+    assert needs_rebuild(directory)
+    result = CliRunner().invoke(main, ["reextract", "--dir", str(directory), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("rebuilt ")
+    with Database(directory / "news.db") as db:
+        assert {row["url"] for row in db["articles"].rows} == articles
+        assert [(r["spider"], r["finish_reason"]) for r in db["crawls"].rows] == [
+            ("reextract", "interrupted"), ("reextract", "finished")]
+    assert not needs_rebuild(directory)
+
+
+def test_a_journal_cut_short_by_a_kill_is_sorted_into_its_index_without_its_last_line(tmp_path):
+    journal = tmp_path / "crawl-3.cdxj.open"
+    journal.write_text('org,b)/ 20240501100000 {"url": "http://b.org/"}\n'
+                       'org,a)/ 20240501100000 {"url": "http://a.org/"}\n'
+                       'org,c)/ 2024050')
+    assert finish_journals(tmp_path) == [tmp_path / "crawl-3.cdxj"]
+    assert (tmp_path / "crawl-3.cdxj").read_text().splitlines() == [
+        'org,a)/ 20240501100000 {"url": "http://a.org/"}', 'org,b)/ 20240501100000 {"url": "http://b.org/"}']
+    assert not journal.exists()
+
+
+def test_runs_left_unfinished_are_marked_interrupted_and_chain_into_a_resume(tmp_path):
+    store = Store(tmp_path / "news.db")
+    seeds = ["https://n.example/"]
+    ids = [store.start_crawl("news", seeds, {}) for _ in range(2)]
+    other = store.start_crawl("news", ["https://other.example/"], {})
+    store.finish_crawl(other, {}, "finished")
+    killed = store.start_crawl("news", seeds, {})
+    store.add_page({"url": "https://n.example/a", "outcome": "article", "reason": "", "crawl_id": killed,
+                    "fetched_at": "2026-01-01T00:00:09+00:00"})
+    store.add_article({"url": "https://n.example/a", "text": "x", "fingerprint": "a"})
+    store.add_page({"url": "https://n.example/b", "outcome": "article", "reason": "", "crawl_id": killed})
+    store.add_page({"url": "https://n.example/c", "outcome": "not_article", "reason": "", "crawl_id": killed})
+    store.add_page({"url": "https://n.example/d", "outcome": "duplicate", "reason": "", "crawl_id": ids[0]})
+    store.flush()
+    db = store.db
+    assert mark_interrupted(db) == [*ids, killed]
+    assert db["crawls"].get(killed)["finished_at"] == "2026-01-01T00:00:09+00:00"
+    assert mark_interrupted(db) == []
+    chain = resumed_crawls(db, "news", seeds)
+    assert chain == [killed, *reversed(ids)]
+    # b says article but has no article row: fetched again. c leads somewhere: fetched again.
+    assert stored_leaves(db, chain) == {"https://n.example/a", "https://n.example/d"}
+    store.finish_crawl(store.start_crawl("news", seeds, {}), {}, "finished")
+    assert resumed_crawls(db, "news", seeds) == []
+    store.close()
