@@ -13,7 +13,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlite_utils import Database
 
-from archive_helpers import copy_archive, crawled_site
+from archive_helpers import FixtureSite, copy_archive, crawled_site, run_crawl
 from newsarchive.cli import main
 from newsarchive.db.runs import mark_interrupted, resumed_crawls, stored_leaves
 from newsarchive.db.store import Store
@@ -126,3 +126,32 @@ def test_runs_left_unfinished_are_marked_interrupted_and_chain_into_a_resume(tmp
     store.finish_crawl(store.start_crawl("news", seeds, {}), {}, "finished")
     assert resumed_crawls(db, "news", seeds) == []
     store.close()
+
+
+def drop_an_article_row(directory) -> str:
+    """A torn batch of an older version: the pages row says article, the articles row is gone."""
+    with Database(directory / "news.db") as db:
+        url = next(row["url"] for row in db["articles"].rows)
+        db.execute("DELETE FROM articles WHERE url = ?", [url])
+        db.conn.commit()
+    return url
+
+
+def test_reextract_repairs_an_article_page_without_its_article_row(tmp_path_factory, tmp_path):
+    directory = copy_archive(crawled_site(tmp_path_factory).directory, tmp_path / "archive")
+    url = drop_an_article_row(directory)
+    result = CliRunner().invoke(main, ["reextract", "--dir", str(directory), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert " 1 added" in result.output
+    with Database(directory / "news.db") as db:
+        assert db["articles"].get(url)["text"]
+
+
+def test_a_recrawl_repairs_an_article_page_without_its_article_row(tmp_path):
+    with FixtureSite() as site:
+        run_crawl(site.url, tmp_path / "archive")
+        url = drop_an_article_row(tmp_path / "archive")
+        run_crawl(site.url, tmp_path / "archive")  # same payloads: revisit records
+    with Database(tmp_path / "archive" / "news.db") as db:
+        assert db["articles"].get(url)["text"]
+        assert db["pages"].get(url)["revisit_record_id"], "fetched unchanged, re-extracted all the same"
