@@ -225,23 +225,29 @@ def campaign(directory: Path, site: NewsSite, kills: int, jobdir: bool | None, s
              sitemap: bool = False) -> tuple[list[Kill], Findings]:
     """Crawls killed at random moments (up to ``longest`` s in) until ``kills`` were, then one run to its end.
 
-    A run that ends before its moment does not count (after a finished run with JOBDIR, Scrapy's job is
-    done and the next run ends at once). ``jobdir``: True with JOBDIR, False without, None alternating.
+    A run that ends before its moment does not count; later moments fall within as long a run. A
+    finished run ends an episode: the next gets a new JOBDIR (a finished job has nothing left to do).
+    ``jobdir``: True with JOBDIR, False without, None alternating.
     ``sitemap``: seeded with the site's sitemap instead of its home page.
     """
     rng = random.Random(seed)
     done: list[Kill] = []
-    job = directory.parent / "job"
+    episode = 0  # a JOBDIR whose job finished has nothing left to do: the next run gets a new one
     seeds = {"sitemap_urls": site.url + "sitemap.xml"} if sitemap else {"start_urls": site.url}
-    for attempt in range(kills * 3):
+    for attempt in range(kills * 4):
         if len(done) == kills:
             break
-        use_jobdir = jobdir if jobdir is not None else len(done) % 2 == 0
-        kill = kill_after(start_crawl(directory, seeds, job if use_jobdir else None), rng.uniform(1.0, longest))
+        job = directory.parent / f"job-{episode}" if (jobdir if jobdir is not None else len(done) % 2 == 0) else None
+        started = time.monotonic()
+        kill = kill_after(start_crawl(directory, seeds, job), rng.uniform(1.0, longest))
         if kill is not None:
             done.append(kill)
-    final_jobdir = jobdir if jobdir is not None else len(done) % 2 == 0
-    code = start_crawl(directory, seeds, job if final_jobdir else None).wait(timeout=600)
+        else:
+            # Ended first: later runs (recrawls, quicker) are killed within as long a run.
+            longest = max(1.5, time.monotonic() - started)
+            episode += 1
+    job = directory.parent / f"job-{episode}" if (jobdir if jobdir is not None else len(done) % 2 == 0) else None
+    code = start_crawl(directory, seeds, job).wait(timeout=600)
     assert code == 0, (directory.parent / f"{directory.name}.log").read_text()[-3000:]
     expected = site.sitemap_urls if sitemap else site.article_urls
     return done, check_archive(directory, expected, done)
