@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test test-slow bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The fault campaigns: crawls killed 20 times over, then checked (several minutes).
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow tests/test_faults.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py

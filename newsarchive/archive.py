@@ -3,6 +3,7 @@
     DIR/news.db           the database (pages, articles, crawls)
     DIR/warc/*.warc.gz    the crawls' WARC files (and uncompressed ``.warc``)
     DIR/indexes/*.cdxj    CDXJ indexes for pywb and ReplayWeb.page
+    DIR/newsarchive.lock  held by the one run writing into DIR (newsarchive/lock.py)
 
 Every command and component finds these through ``ArchiveDir``; no other
 module spells a file name or a glob of the folder. Rows name a crawl's WARC
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DB_NAME = "news.db"
+LOCK_NAME = "newsarchive.lock"
 WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
@@ -37,6 +39,10 @@ class ArchiveDir:
     @property
     def index_dir(self) -> Path:
         return self.root / "indexes"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.root / LOCK_NAME
 
     def has_db(self) -> bool:
         return self.db_path.exists()

@@ -26,8 +26,7 @@ from twisted.python.failure import Failure
 from newsarchive.crawl.capture import CAPTURE, REPORTED, REVISIT
 from newsarchive.crawl.items import Page
 from newsarchive.crawl.discovery import parse_listing, robots_sitemaps
-
-FOLLOW = "newsarchive_follow_depth"  # link hops still allowed from this page; None: don't follow
+from newsarchive.crawl.resume import FOLLOW  # link hops still allowed from this page; None: don't follow
 
 
 def split_urls(value: str | list[str] | None) -> list[str]:

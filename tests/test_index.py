@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 
+import pytest
+
 from click.testing import CliRunner
+from cdxj_indexer import CDXJIndexer
 from surt import surt
+from warcio.recordloader import ArcWarcRecord
 
 from archive_helpers import write_cc_news_warc
 from newsarchive.cli import main
-from newsarchive.warc.cdxj import write_cdxj
+from newsarchive.warc.cdxj import INDEXED_RECORDS, write_cdxj
 from newsarchive.archive import ArchiveDir
 from newsarchive.warc.records import read_record
 
@@ -62,3 +67,40 @@ def test_index_command_covers_the_crawl_and_imported_files(crawled_site, tmp_pat
     assert read_record(ArchiveDir(directory).warc_path(gz["filename"]), int(gz["offset"])).url == crawled_site.url + "news/gzip-story.html"
     assert by_url[crawled_site.url + "old-story"]["status"] == "301"
     assert not any(fields.get("mime") == "warc/warcinfo" for fields in by_url.values())
+
+
+def stock_cdxj(files, root) -> list[str]:
+    """What cdxj-indexer itself (decoding bodies, as it does) writes for ``files``."""
+    out = io.StringIO()
+    indexer = CDXJIndexer(out, [str(f) for f in files], sort=True, post_append=True, records=INDEXED_RECORDS,
+                          dir_root=str(root))
+    indexer.process_all()
+    return out.getvalue().splitlines()
+
+
+@pytest.mark.parametrize("crawl", ["first", "recrawl"])
+def test_the_lines_a_crawl_writes_as_it_goes_are_cdxj_indexers(crawl, request):
+    # Redirects, gzip and chunked bodies, a 404, robots.txt; the recrawl's revisit records.
+    site = request.getfixturevalue("crawled_site" if crawl == "first" else "recrawled_site")
+    archive = ArchiveDir(site.directory)
+    files = archive.warc_files()
+    written = [line for index in sorted(archive.index_dir.glob("crawl-*.cdxj")) for line in index.read_text().splitlines()]
+    assert sorted(written) == stock_cdxj(files, archive.warc_dir)
+    assert not list(archive.index_dir.glob("*.open")), "the journal is sorted into the index at the end"
+
+
+def test_the_index_command_never_decodes_a_body(tmp_path, monkeypatch):
+    # A gzip bomb: 50 MB of zeros in ~50 KB. Its index line needs none of it decoded.
+    warc = tmp_path / "warc" / "bomb.warc.gz"
+    warc.parent.mkdir()
+    write_cc_news_warc(warc, [("http://bomb.test/a", b"\0" * 50_000_000, {"gzip": True}),
+                              ("http://bomb.test/b", b"<p>fine</p>", {})])
+
+    def decoded(self):
+        raise AssertionError(f"{self.rec_headers.get_header('WARC-Target-URI')} decoded")
+
+    monkeypatch.setattr(ArcWarcRecord, "content_stream", decoded)
+    out = tmp_path / "index.cdxj"
+    assert write_cdxj([warc], out, root=warc.parent) == 2
+    monkeypatch.undo()
+    assert out.read_text().splitlines() == stock_cdxj([warc], warc.parent)

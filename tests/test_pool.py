@@ -2,6 +2,14 @@
 
 import asyncio
 import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
 
 from newsarchive.demo import SITE_DIR
 from newsarchive.processing.page import PageResult
@@ -92,3 +100,50 @@ def test_the_window_bounds_pages_and_bytes_in_flight():
     pool = _ScriptedPool()
     assert _run(pool, jobs, window_bytes=3000) == [f"p{i}" for i in range(30)]
     assert pool.most_bytes == 3000
+
+
+def worker_pids(parent: int) -> set[int]:
+    """The live processes whose parent is ``parent`` (Linux /proc)."""
+    children = set()
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[1]) == parent:
+            children.add(int(entry))
+    return children
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the workers through /proc")
+def test_workers_die_with_a_killed_parent(tmp_path):
+    # The parent starts a pool of two, extracts a page so both workers are up, then waits to be killed.
+    code = textwrap.dedent("""
+        import asyncio, time
+        from newsarchive.processing.pool import ExtractionPool
+        pool = ExtractionPool(workers=2)
+        asyncio.run(pool.process(b"<html><body><p>x</p></body></html>", "http://a.test/", "text/html"))
+        print("ready", flush=True)
+        time.sleep(600)
+    """)
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+    assert parent.stdout.readline().strip() == "ready"
+    # spawn: a resource tracker and the workers are the parent's children.
+    children = worker_pids(parent.pid)
+    assert len(children) >= 2
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(alive(pid) for pid in children):
+        time.sleep(0.2)
+    assert not [pid for pid in children if alive(pid)], "workers outlived their killed parent"

@@ -13,7 +13,7 @@ import click
 from sqlite_utils import Database
 
 from newsarchive.archive import ArchiveDir
-from newsarchive.cli.options import db_path, dir_option, min_words_for, min_words_option
+from newsarchive.cli.options import db_path, dir_option, locked_archive, min_words_for, min_words_option
 
 logger = logging.getLogger(__name__)
 
@@ -134,16 +134,18 @@ def reextract(since: datetime | None, site: str | None, diff_url: str | None, dr
 
     _logging(verbose)
     min_words = min_words_for(directory, min_words)
-    if needs_rebuild(directory):
-        _rebuild(directory, workers, min_words, [name for name, given in (("--since", since), ("--site", site),
-                                                               ("--diff", diff_url), ("--dry-run", dry_run)) if given])
-        return
-    try:
-        # Stored dates are ISO 8601 in UTC, so they compare as text.
-        report = run(directory, since=since.strftime("%Y-%m-%dT%H:%M:%S") if since else None, site=site,
-                     diff_url=diff_url, dry_run=dry_run, workers=workers, min_words=min_words)
-    except LookupError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with locked_archive(directory, "reextract", create=False):
+        if needs_rebuild(directory):
+            _rebuild(directory, workers, min_words, [name for name, given in (("--since", since), ("--site", site),
+                                                                   ("--diff", diff_url), ("--dry-run", dry_run))
+                                          if given])
+            return
+        try:
+            # Stored dates are ISO 8601 in UTC, so they compare as text.
+            report = run(directory, since=since.strftime("%Y-%m-%dT%H:%M:%S") if since else None, site=site,
+                         diff_url=diff_url, dry_run=dry_run, workers=workers, min_words=min_words)
+        except LookupError as exc:
+            raise click.ClickException(str(exc)) from exc
     if report.diff is not None:
         click.echo(report.diff or f"{diff_url}: text unchanged")
     click.echo(report.summary() + (" (dry run: nothing written)" if dry_run else ""))
@@ -185,8 +187,9 @@ def import_warc(files: tuple[Path, ...], workers: int, min_words: int | None, ve
     from newsarchive.jobs.import_warc import import_warcs
 
     _logging(verbose)
-    report = import_warcs(files, db_path(directory, must_exist=False), workers=workers,
-                          min_words=min_words_for(directory, min_words))
+    with locked_archive(directory, "import-warc"):
+        report = import_warcs(files, db_path(directory, must_exist=False), workers=workers,
+                              min_words=min_words_for(directory, min_words))
     click.echo(report.summary())
 
 

@@ -12,7 +12,7 @@ import click
 from sqlite_utils import Database
 
 from newsarchive.archive import ArchiveDir
-from newsarchive.cli.options import dir_option
+from newsarchive.cli.options import dir_option, locked_archive
 from newsarchive.db.report import archive_summary, format_summary
 
 logger = logging.getLogger(__name__)
@@ -68,7 +68,8 @@ def crawl(urls: tuple[str, ...], sitemaps: tuple[str, ...], feeds: tuple[str, ..
     overrides = parse_overrides(settings)
     if depth is not None:
         overrides["NEWSARCHIVE_DEPTH_LIMIT"] = str(depth)
-    stats = run_crawl(directory, list(urls), list(sitemaps), list(feeds), overrides)
+    with locked_archive(directory, "crawl"):
+        stats = run_crawl(directory, list(urls), list(sitemaps), list(feeds), overrides)
     click.echo(format_summary(archive_summary(directory, stats)))
     if stats.get("finish_reason") not in ("finished", "closespider_itemcount", "closespider_pagecount"):
         raise click.ClickException(f"crawl ended: {stats.get('finish_reason')}")
@@ -84,6 +85,12 @@ def demo(directory: Path) -> None:
 
     Example: newsarchive demo --dir archive/demo
     """
+    with locked_archive(directory, "demo crawl"):
+        stats = _demo(directory)
+    click.echo(format_summary(archive_summary(directory, stats)))
+
+
+def _demo(directory: Path) -> dict:
     from newsarchive.demo import SITE_DIR
     from newsarchive.demo.server import SiteServer
 
@@ -101,7 +108,7 @@ def demo(directory: Path) -> None:
         stats = run_crawl(directory, [server.url], [], [], DEMO_SETTINGS)
     finally:
         server.stop()
-    click.echo(format_summary(archive_summary(directory, stats)))
+    return stats
 
 
 def last_demo_port(directory: Path) -> int:

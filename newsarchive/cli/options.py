@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import click
 from sqlite_utils import Database
 
 from newsarchive.archive import ArchiveDir
+from newsarchive.lock import ArchiveLock, ArchiveLocked
 from newsarchive.processing.page import MIN_WORDS
 
 logger = logging.getLogger(__name__)
@@ -79,3 +81,33 @@ def last_recorded(path: Path, names: tuple[str, ...]) -> Any:
             if isinstance(recorded, dict) and recorded.get(name) is not None:
                 return recorded[name]
     return None
+
+
+@contextmanager
+def locked_archive(directory: Path, purpose: str, create: bool = True) -> Iterator[None]:
+    """Hold DIR's lock while the block writes into it; another run's lock is one line of refusal.
+
+    Holding it, runs that were killed are marked as such (newsarchive/db/runs.py).
+    ``create=False``: a DIR that does not exist is left so (nothing there to protect; the block says why).
+    """
+    if not create and not directory.is_dir():
+        yield
+        return
+    from newsarchive.db.runs import mark_interrupted
+    from newsarchive.db.store import open_db
+
+    try:
+        lock = ArchiveLock(directory, purpose).acquire()
+    except ArchiveLocked as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        archive = ArchiveDir(directory)
+        if archive.has_db():
+            db = open_db(archive.db_path)
+            try:
+                mark_interrupted(db)
+            finally:
+                db.close()
+        yield
+    finally:
+        lock.release()

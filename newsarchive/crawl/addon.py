@@ -15,6 +15,7 @@ from __future__ import annotations
 from scrapy.settings import BaseSettings
 
 from newsarchive.crawl.capture import WarcCaptureMiddleware
+from newsarchive.crawl.guard import ArchiveGuard
 from newsarchive.crawl.pipeline import ArchivePipeline
 from newsarchive.processing.page import MIN_WORDS
 
@@ -45,6 +46,10 @@ DEFAULTS = {
 # Above HttpCompressionMiddleware (590): the middleware sees the bytes before they are decoded.
 CAPTURE_ORDER = 950
 PIPELINE_ORDER = 300
+# The archive folder's lock, and tidying up after a killed run, before anything opens its files.
+GUARD_ORDER = 0
+# The archive, not Scrapy's seen-set alone, decides what a resumed crawl skips.
+DUPEFILTER = "newsarchive.crawl.resume.ResumeDupeFilter"
 
 
 class NewsArchive:
@@ -56,3 +61,5 @@ class NewsArchive:
         settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", WarcCaptureMiddleware,
                                                        CAPTURE_ORDER)
         settings.setdefault_in_component_priority_dict("ITEM_PIPELINES", ArchivePipeline, PIPELINE_ORDER)
+        settings.setdefault_in_component_priority_dict("EXTENSIONS", ArchiveGuard, GUARD_ORDER)
+        settings.set("DUPEFILTER_CLASS", DUPEFILTER, priority="addon")

@@ -20,7 +20,8 @@ from scrapy.http import Response
 from newsarchive import __version__
 from newsarchive.archive import ArchiveDir
 from newsarchive.crawl.signals import crawl_started, exchange_archived
-from newsarchive.warc.cdxj import write_cdxj
+from newsarchive.warc.cdxj import cdxj_line, index_mime
+from newsarchive.warc.journal import CdxjJournal
 from newsarchive.warc.revisits import CaptureHistory
 from newsarchive.warc.writer import Capture, Exchange, WarcWriter, payload_digest
 
@@ -46,6 +47,7 @@ class WarcCaptureMiddleware:
         self.writer: WarcWriter | None = None
         self.history: CaptureHistory | None = None
         self.crawl_id: int | None = None
+        self.journal: CdxjJournal | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "WarcCaptureMiddleware":
@@ -80,30 +82,39 @@ class WarcCaptureMiddleware:
         self.writer = WarcWriter(self.archive.warc_dir, prefix=self.prefix, max_bytes=self.max_bytes,
                                  gzip_level=self.gzip_level, info=self.info)
         self.history = CaptureHistory(self.archive.db_path)
+        self.journal = self._open_journal()
 
     def spider_closed(self) -> None:
         if self.writer is not None:
             self.writer.close()
             self.stats.set_value("newsarchive/warc/files", len(self.writer.files))
-            self._index(self.writer.files)
+        if self.journal is not None:
+            self._close_journal()
         if self.history is not None:
             self.history.close()
 
-    def _index(self, files: list[Path]) -> None:
-        """A CDXJ index of this crawl's WARCs, for pywb and ReplayWeb.page."""
-        if not files:
-            return
-        # Named after the crawls row when the pipeline runs too, else after the crawl's first WARC file.
-        name = self.crawl_id or files[0].name.split(".")[0]
-        out = self.archive.index_dir / f"crawl-{name}.cdxj"
+    def _open_journal(self) -> CdxjJournal:
+        """This crawl's CDXJ index, for pywb and ReplayWeb.page, written as its records are."""
+        name = self.crawl_id or datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+        return CdxjJournal(self.archive.index_dir / f"crawl-{name}.cdxj")
+
+    def _close_journal(self) -> None:
+        assert self.journal is not None
         try:
-            lines = write_cdxj(files, out, root=self.archive.warc_dir)
-        except (OSError, ValueError) as exc:
-            # The WARCs are complete without it; `newsarchive index` can rebuild it.
-            logger.error("could not index %s: %s", out, exc)
+            lines = self.journal.close()
+        except OSError as exc:
+            # The WARCs are complete without it; `newsarchive index` (or the next crawl) rebuilds it.
+            logger.error("could not write the index %s: %s", self.journal.index_path, exc)
             return
-        self.stats.set_value("newsarchive/warc/index", str(out))
+        self.stats.set_value("newsarchive/warc/index", str(self.journal.index_path))
         self.stats.set_value("newsarchive/warc/index_lines", lines)
+
+    def _index(self, exchange: Exchange, written: Capture, revisit: bool) -> None:
+        assert self.journal is not None
+        self.journal.add(cdxj_line(
+            exchange.url, written.date, exchange.status,
+            "warc/revisit" if revisit else index_mime(_header_value(exchange.response_headers, "content-type")),
+            written.payload_digest, written.length, written.offset, written.filename))
 
     def process_response(self, request: Request, response: Response) -> Response:
         assert self.writer is not None and self.history is not None, "spider_opened not received"
@@ -119,6 +130,7 @@ class WarcCaptureMiddleware:
             capture = written = self.writer.write_exchange(exchange)
             revisit = None
             self.history.remember(response.url, capture)
+        self._index(exchange, written, revisit is not None)
         self.stats.inc_value("newsarchive/warc/records", 2)
         self.stats.inc_value("newsarchive/warc/bytes", written.length)
         request.meta[CAPTURE] = capture
@@ -144,6 +156,10 @@ def exchange_of(request: Request, response: Response) -> Exchange:
         fetched_at=datetime.now(timezone.utc),
         truncated="dataloss" in response.flags,
     )
+
+
+def _header_value(headers: list[tuple[str, str]], name: str) -> str | None:
+    return next((value for key, value in headers if key.lower() == name), None)
 
 
 def _header_pairs(headers) -> list[tuple[str, str]]:

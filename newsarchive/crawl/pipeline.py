@@ -26,6 +26,7 @@ from newsarchive.crawl.signals import crawl_started, exchange_archived
 from newsarchive.crawl.exceptions import DuplicateArticle, FetchFailed, PageNotArticle, UnchangedPage
 from newsarchive.crawl.items import Page
 from newsarchive.processing.outcome import ARTICLE_WRITES, OutcomePolicy, PageCapture
+from newsarchive.crawl.resume import crawl_seeds
 from newsarchive.processing.pool import ExtractionPool
 from newsarchive.db.store import Store
 
@@ -85,9 +86,7 @@ class ArchivePipeline:
     def open_spider(self) -> None:
         self.store = Store(self.db_path, batch_size=self.batch_size)
         spider = self.crawler.spider
-        # Every seed the run was given: start pages, sitemaps and feeds.
-        seeds = [url for attr in ("start_urls", "sitemap_urls", "feed_urls") for url in getattr(spider, attr, [])]
-        self.crawl_id = self.store.start_crawl(spider.name, seeds, self._recorded_settings())
+        self.crawl_id = self.store.start_crawl(spider.name, crawl_seeds(spider), self._recorded_settings())
         self.stats.set_value("newsarchive/crawl_id", self.crawl_id)
         self.crawler.signals.send_catch_log(crawl_started, crawl_id=self.crawl_id)
         self.stats.set_value("newsarchive/db", str(self.db_path))
@@ -162,6 +161,8 @@ class ArchivePipeline:
         previous = self.store.page(item.url)
         if previous is None or previous["outcome"] not in ("article", "not_article", "duplicate"):
             return  # nothing settled to keep: extract as usual
+        if previous["outcome"] == "article" and self.store.article(item.url) is None:
+            return  # its article row is missing (a torn batch of an older version): extract it again
         self._page_row(item, previous["outcome"], previous["reason"])
         raise UnchangedPage(f"unchanged: {item.url}")
 

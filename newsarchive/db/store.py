@@ -106,10 +106,16 @@ class Store:
             self.flush()
 
     def flush(self) -> None:
-        """Write everything buffered in one transaction."""
+        """Write everything buffered in one transaction: all of it is stored, or none of it.
+
+        ``db.atomic()``, not ``with db.conn``: sqlite-utils' ``upsert_all``
+        opens its own transaction and commits it unless one is already open,
+        so under ``with db.conn`` (which begins nothing itself) a crash
+        between the tables left ``pages`` saying "article" with no article row.
+        """
         if not self.pending():
             return
-        with self.db.conn:
+        with self.db.atomic():
             if self._pages:
                 self.db["pages"].upsert_all(self._pages.values(), pk="url")
             if self._articles:

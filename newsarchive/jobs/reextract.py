@@ -32,6 +32,7 @@ from newsarchive.processing.outcome import CAPTURE_COLUMNS, OutcomePolicy, PageC
 from newsarchive.processing.page import MAX_EXTRACT_BYTES, MIN_WORDS, PageResult
 from newsarchive.processing.pool import ExtractionPool, in_order
 from newsarchive.warc.records import RecordError, load_row_response
+from newsarchive.db.runs import REBUILD_SPIDER, rebuild_unfinished
 
 logger = logging.getLogger(__name__)
 
@@ -208,13 +209,14 @@ def reextract(directory: str | os.PathLike, since: str | None = None, site: str 
 
 
 def needs_rebuild(directory: str | os.PathLike) -> bool:
-    """True when DIR has no database, or one without any ``pages`` rows to re-extract from."""
+    """True when DIR has no database, one without any ``pages`` rows to re-extract from,
+    or one whose rebuild did not finish (it was killed: the next run rebuilds it again)."""
     path = ArchiveDir(directory).db_path
     if not path.exists():
         return True
     db = Database(path)
     try:
-        return not db["pages"].exists() or db["pages"].count == 0
+        return not db["pages"].exists() or db["pages"].count == 0 or rebuild_unfinished(db)
     finally:
         db.close()
 
@@ -231,6 +233,6 @@ def rebuild(directory: str | os.PathLike, workers: int = 0, min_words: int = MIN
     if not files:
         raise FileNotFoundError(f"no WARC files in {archive.warc_dir}")
     report = import_warcs(files, archive.db_path, workers=workers, min_words=min_words,
-                          batch_size=batch_size, root=archive.warc_dir, spider="reextract")
+                          batch_size=batch_size, root=archive.warc_dir, spider=REBUILD_SPIDER)
     logger.info("rebuilt the database of %s from %d WARC files", directory, len(files))
     return report

@@ -10,6 +10,8 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -23,10 +25,13 @@ logger = logging.getLogger(__name__)
 # Pages extracted ahead of the one whose result is applied next, per worker, and their bodies' size.
 WINDOW_PER_WORKER = 8
 WINDOW_BYTES = 64_000_000
+# How often a worker checks that its crawl is still alive.
+WATCH_SECONDS = 1.0
 Key = TypeVar("Key")
 
 
-def _warm_up() -> None:
+def _start_worker(parent: int) -> None:
+    _die_with(parent)
     # Import the heavy modules and load the all-languages stoplist (~0.5 s) once per worker,
     # not on the first page.
     import newsarchive.extract.extractor  # noqa: F401
@@ -35,9 +40,27 @@ def _warm_up() -> None:
     stoplist(None)
 
 
+def _die_with(parent: int) -> None:
+    """End this worker when ``parent`` (the crawl) dies, however it dies.
+
+    A parent that exits cleanly shuts its pool down; after ``kill -9`` nobody
+    does, and idle workers (~90 MB each) would wait on their queue forever.
+    When a process dies, its children are re-parented, so ``getppid`` changing
+    says the parent is gone (portable; Linux's PR_SET_PDEATHSIG would also do).
+    A page being extracted then is lost with its crawl anyway.
+    """
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCH_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
 def _spawn_pool(workers: int) -> ProcessPoolExecutor:
     # spawn, not fork: forking a process that runs an event loop and sockets is unsafe.
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_up)
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
+                               initargs=(os.getpid(),))
 
 
 class ExtractionPool:
