@@ -75,6 +75,8 @@ class NewsSite(SiteServer):
     def __init__(self, articles: int = 120, sections: int = 8, delay: float = 0.0) -> None:
         super().__init__(routes=CountingRoutes({"/": Route(b"")}))  # filled in below, once the URL is known
         self.start()
+        # Kept: the tests read the URL after the server has stopped.
+        self._url = SiteServer.url.fget(self)
         self.hits = self.routes.hits
         self.routes.delay = delay
         # A killed crawl resets its connections: expected here, not worth a traceback.
@@ -99,6 +101,10 @@ class NewsSite(SiteServer):
         self.routes["/sitemap.xml"] = Route(
             f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
             .encode(), content_type="application/xml")
+
+    @property
+    def url(self) -> str:
+        return getattr(self, "_url", None) or SiteServer.url.fget(self)
 
     @property
     def article_urls(self) -> set[str]:

@@ -8,6 +8,7 @@ network. Whole crawls are in test_crawl_e2e.py.
 
 from __future__ import annotations
 
+
 import asyncio
 import gzip
 import json

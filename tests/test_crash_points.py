@@ -74,7 +74,7 @@ def test_a_killed_rebuild_is_finished_by_the_next_reextract(crawled_site, tmp_pa
             real(self, entry, result)
             seen.append(entry)
             if len(seen) == 2:
-                self.store.flush()
+                self.policy.store.flush()
                 os._exit(9)
         import_warc._Importer.apply = apply
         rebuild(os.environ["DIR"], workers=1)

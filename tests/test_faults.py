@@ -150,7 +150,9 @@ def test_a_crash_at_each_point_of_a_crawl_is_recovered_by_the_next_run(tmp_path,
         findings = check_archive(directory, site.article_urls)
     assert findings.ok, findings
     indexes = sorted(p.name for p in (directory / "indexes").iterdir())
-    assert indexes == ["crawl-1.cdxj", "crawl-2.cdxj"], "the killed crawl's index is finished by the next run"
+    # The killed crawl's index is finished by the next run (which writes one of its own only if it
+    # archived anything: after a crash at the very end there is nothing left to fetch).
+    assert indexes[0] == "crawl-1.cdxj" and set(indexes) <= {"crawl-1.cdxj", "crawl-2.cdxj"}, indexes
     assert [reason for _, reason, _ in crawls(directory)] == ["interrupted", "finished"]
     # `newsarchive index` reads the killed crawl's WARC, torn last record and all, to the same index.
     archive = ArchiveDir(directory)

@@ -82,7 +82,6 @@ class WarcCaptureMiddleware:
         self.writer = WarcWriter(self.archive.warc_dir, prefix=self.prefix, max_bytes=self.max_bytes,
                                  gzip_level=self.gzip_level, info=self.info)
         self.history = CaptureHistory(self.archive.db_path)
-        self.journal = self._open_journal()
 
     def spider_closed(self) -> None:
         if self.writer is not None:
@@ -93,9 +92,13 @@ class WarcCaptureMiddleware:
         if self.history is not None:
             self.history.close()
 
-    def _open_journal(self) -> CdxjJournal:
-        """This crawl's CDXJ index, for pywb and ReplayWeb.page, written as its records are."""
-        name = self.crawl_id or datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+    def _open_journal(self, first_file: str) -> CdxjJournal:
+        """This crawl's CDXJ index, for pywb and ReplayWeb.page, written as its records are.
+
+        Opened with the first record: named after the crawls row when the pipeline
+        announced one, else after the crawl's first WARC file.
+        """
+        name = self.crawl_id or first_file.split(".")[0]
         return CdxjJournal(self.archive.index_dir / f"crawl-{name}.cdxj")
 
     def _close_journal(self) -> None:
@@ -110,7 +113,8 @@ class WarcCaptureMiddleware:
         self.stats.set_value("newsarchive/warc/index_lines", lines)
 
     def _index(self, exchange: Exchange, written: Capture, revisit: bool) -> None:
-        assert self.journal is not None
+        if self.journal is None:
+            self.journal = self._open_journal(written.filename)
         self.journal.add(cdxj_line(
             exchange.url, written.date, exchange.status,
             "warc/revisit" if revisit else index_mime(_header_value(exchange.response_headers, "content-type")),
