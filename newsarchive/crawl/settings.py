@@ -30,6 +30,14 @@ NEWSARCHIVE_DEFAULTS = {
     "NEWSARCHIVE_SITEMAP_MAX_URLS": 100_000,
     # Sitemap and feed bodies larger than this (after gunzip) are not parsed.
     "NEWSARCHIVE_SITEMAP_MAX_BYTES": 50_000_000,
+    # Scope (newsarchive/scope.py): hosts crawled besides the seeds' own, as "host" or "host:port"
+    # (subdomains included). Widens hosts only: schemes stay http(s), private addresses stay refused.
+    "NEWSARCHIVE_SCOPE_EXTRA_HOSTS": [],
+    # Retry-After on 429/503 pauses that host for as long as asked, up to this many seconds;
+    # a longer wait is not retried (newsarchive/crawl/politeness.py).
+    "NEWSARCHIVE_RETRY_AFTER_MAX": 120.0,
+    # A robots.txt answering 5xx (or unreachable) disallows its host for this long, then is fetched again.
+    "NEWSARCHIVE_ROBOTS_RETRY_SECONDS": 600.0,
 }
 globals().update(NEWSARCHIVE_DEFAULTS)
 
@@ -58,6 +66,16 @@ REDIRECT_MAX_TIMES = 10
 RETRY_TIMES = 2
 
 DOWNLOADER_MIDDLEWARES = {
+    # Before RobotsTxtMiddleware (100): an out-of-scope request is refused before its host's
+    # robots.txt is fetched. It replaces the spider's allowed_domains (Scrapy's OffsiteMiddleware,
+    # at 50, then lets everything through): ours also checks scheme, port and address, and has
+    # no dont_filter exemption.
+    "newsarchive.crawl.scope.ScopeMiddleware": 45,
+    # RFC 9309 on unreadable robots.txt, Retry-After: subclasses in place of Scrapy's own.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newsarchive.crawl.politeness.RobotsPolicyMiddleware": 100,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newsarchive.crawl.politeness.RetryAfterMiddleware": 550,
     # Above HttpCompressionMiddleware (590): sees the bytes before they are decoded.
     "newsarchive.crawl.capture.WarcCaptureMiddleware": 950,
 }
