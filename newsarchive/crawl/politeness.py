@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from time import monotonic
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
@@ -99,22 +99,31 @@ class RetryAfterMiddleware(RetryMiddleware):
     def from_crawler(cls, crawler: Crawler) -> "RetryAfterMiddleware":
         mw = cls(crawler.settings, crawler.settings.getfloat("NEWSARCHIVE_RETRY_AFTER_MAX"))
         mw.crawler = crawler
+        # Sent before the downloader hands the slot its next request (process_response comes
+        # after that): the pause then holds every request to the host, as AutoThrottle's delay does.
+        crawler.signals.connect(mw.response_downloaded, signal=signals.response_downloaded)
         return mw
 
+    def _asked_wait(self, request: Request, response: Response) -> float | None:
+        if response.status not in self.STATUSES:
+            return None
+        return retry_after(response.headers.get(b"Retry-After"))
+
+    def response_downloaded(self, response: Response, request: Request) -> None:
+        wait = self._asked_wait(request, response)
+        if wait is not None:
+            self._pause_host(request, min(wait, self.max_wait))
+
     def process_response(self, request: Request, response: Response, spider=None) -> Request | Response:
-        wait = None
-        if response.status in self.STATUSES and not request.meta.get("dont_retry"):
-            wait = retry_after(response.headers.get(b"Retry-After"))
+        wait = None if request.meta.get("dont_retry") else self._asked_wait(request, response)
         if wait is None:
             return super().process_response(request, response)
-        stats = self.crawler.stats
-        self._pause_host(request, min(wait, self.max_wait))
         if wait > self.max_wait:
-            stats.inc_value("newsarchive/retry_after/too_long")
+            self.crawler.stats.inc_value("newsarchive/retry_after/too_long")
             logger.info("not retrying %s: Retry-After %.0f s is over NEWSARCHIVE_RETRY_AFTER_MAX (%.0f s)",
                         request, wait, self.max_wait)
             return response
-        stats.inc_value("newsarchive/retry_after/honoured")
+        self.crawler.stats.inc_value("newsarchive/retry_after/honoured")
         return super().process_response(request, response)
 
     def _pause_host(self, request: Request, wait: float) -> None:
