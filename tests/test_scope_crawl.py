@@ -9,6 +9,7 @@ servers' own logs, never from the test's clock.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -158,23 +159,39 @@ def test_meta_refresh_page_gets_a_row_and_its_target_is_scoped(hostile):
 
 @pytest.fixture(scope="module")
 def robots_crawl(tmp_path_factory):
-    """Two seeds: one host whose robots.txt answers 500, one whose robots.txt is a 404 page saying Disallow."""
-    broken = {"/robots.txt": text("oops", status=500), "/": html('<a href="/a.html">a</a>'),
-              "/a.html": article(11, "Never fetched")}
+    """Three seeds: a host whose robots.txt answers 500 until a slow page elsewhere has been served
+    (then 200), that slow page linking back to it, and a host whose robots.txt is a 404 page saying
+    Disallow."""
+    recovered = threading.Event()
+    broken = {"/robots.txt": lambda asked: text("User-agent: *\nAllow: /\n") if recovered.is_set()
+              else text("oops", status=500),
+              "/": html('<a href="/a.html">a</a>'), "/a.html": article(11, "Never fetched"),
+              "/late.html": article(15, "Fetched once robots.txt was read again")}
     missing = {"/robots.txt": text("User-agent: *\nDisallow: /\n", status=404),
                "/": html('<a href="/b.html">b</a>'), "/b.html": article(12, "Fetched despite the 404 page")}
     with LoggingServer("127.0.0.1", broken) as five, LoggingServer("127.0.0.1", missing) as four:
-        directory = tmp_path_factory.mktemp("robots")
-        run = run_crawl(directory, start_urls=f"{five.url},{four.url}")
-        assert run.returncode == 0, run.log[-3000:]
+        def later(asked: int) -> Route:
+            time.sleep(1.5)  # past NEWSARCHIVE_ROBOTS_RETRY_SECONDS
+            recovered.set()
+            return html(f'<a href="{five.url}late.html">late</a>')
+
+        with LoggingServer("127.0.0.1", {"/robots.txt": text(""), "/": later}) as slow:
+            directory = tmp_path_factory.mktemp("robots")
+            run = run_crawl(directory, {"NEWSARCHIVE_ROBOTS_RETRY_SECONDS": "1"},
+                            start_urls=f"{five.url},{four.url},{slow.url}")
+            assert run.returncode == 0, run.log[-3000:]
         yield five, four, directory
 
 
-def test_robots_5xx_means_nothing_is_fetched(robots_crawl):
+def test_robots_5xx_means_nothing_is_fetched_until_it_is_read_again(robots_crawl):
     five, _, directory = robots_crawl
-    assert set(five.paths()) == {"/robots.txt"}  # asked again by Scrapy's retries, nothing else
+    paths = five.paths()
+    first_page = next(i for i, path in enumerate(paths) if path != "/robots.txt")
+    assert paths[first_page] == "/late.html"  # asked after robots.txt answered 200 at last
+    assert "/a.html" not in paths
     row = pages(directory)[five.url]
     assert row["outcome"] == "robots" and "unavailable (HTTP 500)" in row["reason"]
+    assert pages(directory)[f"{five.url}late.html"]["outcome"] == "article"
 
 
 def test_robots_4xx_means_everything_may_be_fetched(robots_crawl):
