@@ -23,6 +23,7 @@ import logging
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from time import monotonic
+from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -30,6 +31,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.httpobj import urlparse_cached
 
 logger = logging.getLogger(__name__)
@@ -57,13 +59,18 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
             self._parsers.pop(netloc, None)
         return await super().robot_parser(request)
 
-    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+    def process_response(self, request: Request, response: Response) -> Response:
+        """Reads the status of the robots.txt fetches this middleware makes, after Scrapy's retries and
+        redirects (both nearer the downloader), before Scrapy parses the body as rules."""
+        if request.callback is not NO_CALLBACK or not request.meta.get("dont_obey_robotstxt"):
+            return response
         if response.status >= 500:
+            netloc = urlsplit(request.meta.get("redirect_urls", [request.url])[0]).netloc
             self._mark_unavailable(netloc, f"HTTP {response.status}")
-            response = response.replace(body=DISALLOW_ALL)
-        elif response.status >= 400:
-            response = response.replace(body=b"")  # an error page is no robots.txt: allow all
-        await super()._parse_robots(response, netloc, request)
+            return response.replace(body=DISALLOW_ALL)
+        if response.status >= 400:
+            return response.replace(body=b"")  # an error page is no robots.txt: allow all
+        return response
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
         if isinstance(exc, IgnoreRequest):
