@@ -84,3 +84,18 @@ def test_retry_after_header_values():
     assert retry_after(b"Mon, 30 Nov 2026 12:00:30 GMT", now) == 30.0
     assert retry_after(b"Mon, 30 Nov 2026 11:00:00 GMT", now) == 0.0
     assert retry_after(b"soon", now) is None and retry_after(None, now) is None and retry_after(b"-5", now) is None
+
+
+def test_the_spider_forbids_local_and_other_download_handlers_whatever_the_settings_say():
+    from scrapy.settings import Settings
+
+    from spiders.news import NewsSpider
+
+    file_handler = "scrapy.core.downloader.handlers.file.FileDownloadHandler"
+    settings = Settings({"DOWNLOAD_HANDLERS": {"file": file_handler, "x": "my.Handler"}, "METAREFRESH_ENABLED": True},
+                        priority="cmdline")
+    NewsSpider.update_settings(settings)
+    handlers = settings.getwithbase("DOWNLOAD_HANDLERS")
+    assert [handlers[scheme] for scheme in ("file", "ftp", "s3", "data")] == [None] * 4
+    assert handlers["x"] == "my.Handler" and handlers["http"] is not None
+    assert settings.getbool("METAREFRESH_ENABLED") is False
