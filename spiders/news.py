@@ -37,13 +37,14 @@ from newsarchive.crawl.capture import CAPTURE, REPORTED, REVISIT
 from newsarchive.crawl.items import Page
 from newsarchive.crawl.discovery import parse_listing, robots_sitemaps
 from newsarchive.crawl.politeness import RobotsUnavailable
-from newsarchive.crawl.scope import OutOfScope, count_refusal
+from newsarchive.crawl.scope import SCOPE_ORDER, OutOfScope, ScopeMiddleware, count_refusal
 from newsarchive.scope import EXPLAINED, Scope
 
 FOLLOW = "newsarchive_follow_depth"  # link hops still allowed from this page; None: don't follow
 # Download handlers that read local files or reach other protocols: never available to this spider,
 # whatever a settings file says (the scope refuses such URLs before they get this far).
 FORBIDDEN_HANDLERS = ("file", "ftp", "s3", "data")
+SCOPE_MIDDLEWARE_PATH = f"{ScopeMiddleware.__module__}.{ScopeMiddleware.__name__}"
 
 
 def split_urls(value: str | list[str] | None) -> list[str]:
@@ -84,12 +85,13 @@ class NewsSpider(Spider):
         super().update_settings(settings)
         handlers = settings.getdict("DOWNLOAD_HANDLERS")
         handlers.update(dict.fromkeys(FORBIDDEN_HANDLERS))
-        # At least the priority of whatever set it before, so -s DOWNLOAD_HANDLERS=… cannot bring them back.
-        priority = max(settings.getpriority("DOWNLOAD_HANDLERS") or 0, SETTINGS_PRIORITIES["spider"])
-        settings.set("DOWNLOAD_HANDLERS", handlers, priority=priority)
+        _insist(settings, "DOWNLOAD_HANDLERS", handlers)
+        # The scope is no default to turn off: its middleware runs whatever DOWNLOADER_MIDDLEWARES says.
+        middlewares = {key: order for key, order in settings.getdict("DOWNLOADER_MIDDLEWARES").items()
+                       if key is not ScopeMiddleware and key != SCOPE_MIDDLEWARE_PATH}
+        _insist(settings, "DOWNLOADER_MIDDLEWARES", {**middlewares, SCOPE_MIDDLEWARE_PATH: SCOPE_ORDER})
         # parse_page follows meta refreshes itself (Scrapy's middleware would drop the page's row).
-        settings.set("METAREFRESH_ENABLED", False, priority=max(settings.getpriority("METAREFRESH_ENABLED") or 0,
-                                                               SETTINGS_PRIORITIES["spider"]))
+        _insist(settings, "METAREFRESH_ENABLED", False)
 
     async def start(self) -> AsyncIterator[Request]:
         depth = int(setting(self.settings, "NEWSARCHIVE_DEPTH_LIMIT"))
@@ -220,6 +222,13 @@ class NewsSpider(Spider):
             revisit=response.meta.get(REVISIT),
             redirected_to=redirected_to,
         )
+
+
+def _insist(settings: BaseSettings, name: str, value: Any) -> None:
+    """Set ``name`` at spider priority or above whatever set it: ``-s`` cannot undo it, and neither can
+    ``scrapy crawl``, which applies the project's settings again after ``update_settings``."""
+    priority = max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["spider"])
+    settings.set(name, value, priority=priority)
 
 
 def _content_type(response: Response) -> str | None:

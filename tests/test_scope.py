@@ -86,16 +86,23 @@ def test_retry_after_header_values():
     assert retry_after(b"soon", now) is None and retry_after(None, now) is None and retry_after(b"-5", now) is None
 
 
-def test_the_spider_forbids_local_and_other_download_handlers_whatever_the_settings_say():
+def test_the_spider_forbids_other_download_handlers_and_always_enables_its_scope():
     from scrapy.settings import Settings
 
     from spiders.news import NewsSpider
 
     file_handler = "scrapy.core.downloader.handlers.file.FileDownloadHandler"
-    settings = Settings({"DOWNLOAD_HANDLERS": {"file": file_handler, "x": "my.Handler"}, "METAREFRESH_ENABLED": True},
+    settings = Settings({"DOWNLOAD_HANDLERS": {"file": file_handler, "x": "my.Handler"}, "METAREFRESH_ENABLED": True,
+                         "DOWNLOADER_MIDDLEWARES": {"newsarchive.crawl.scope.ScopeMiddleware": None}},
                         priority="cmdline")
     NewsSpider.update_settings(settings)
     handlers = settings.getwithbase("DOWNLOAD_HANDLERS")
     assert [handlers[scheme] for scheme in ("file", "ftp", "s3", "data")] == [None] * 4
     assert handlers["x"] == "my.Handler" and handlers["http"] is not None
     assert settings.getbool("METAREFRESH_ENABLED") is False
+    middlewares = settings.getwithbase("DOWNLOADER_MIDDLEWARES")
+    assert middlewares["newsarchive.crawl.scope.ScopeMiddleware"] == 45
+    # scrapy crawl applies the project's settings again after update_settings (Scrapy 2.19)
+    settings.update(Settings({"DOWNLOADER_MIDDLEWARES": {"x.Y": 1}, "DOWNLOAD_HANDLERS": {}}, priority="project"))
+    assert settings.getwithbase("DOWNLOADER_MIDDLEWARES")["newsarchive.crawl.scope.ScopeMiddleware"] == 45
+    assert settings.getwithbase("DOWNLOAD_HANDLERS")["file"] is None

@@ -1,7 +1,8 @@
 """The crawl's scope (``newsarchive.scope``) applied where Scrapy sends requests.
 
 ``ScopeMiddleware`` is a downloader middleware at priority 45, before
-RobotsTxtMiddleware (100) asks for a host's robots.txt: every request goes
+RobotsTxtMiddleware (100) asks for a host's robots.txt, enabled by the news
+spider itself (``NewsSpider.update_settings``): every request goes
 through it on its way to the network, whoever made it (the spider, a
 redirect, a retry, robots.txt). Unlike Scrapy's OffsiteMiddleware it has no
 ``dont_filter`` exemption: a retried request (sent again with
@@ -27,6 +28,12 @@ from twisted.internet.error import DNSLookupError
 from newsarchive.scope import EXPLAINED, Scope
 
 logger = logging.getLogger(__name__)
+
+# Before RobotsTxtMiddleware (100), so an out-of-scope request is refused before its host's
+# robots.txt is fetched, and before Scrapy's OffsiteMiddleware (50), which the news spider leaves
+# idle (it sets no allowed_domains): this one also checks scheme, port and address, and has no
+# dont_filter exemption.
+SCOPE_ORDER = 45
 
 
 class OutOfScope(IgnoreRequest):

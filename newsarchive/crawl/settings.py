@@ -66,11 +66,7 @@ REDIRECT_MAX_TIMES = 10
 RETRY_TIMES = 2
 
 DOWNLOADER_MIDDLEWARES = {
-    # Before RobotsTxtMiddleware (100): an out-of-scope request is refused before its host's
-    # robots.txt is fetched. It replaces the spider's allowed_domains (Scrapy's OffsiteMiddleware,
-    # at 50, then lets everything through): ours also checks scheme, port and address, and has
-    # no dont_filter exemption.
-    "newsarchive.crawl.scope.ScopeMiddleware": 45,
+    # (newsarchive.crawl.scope.ScopeMiddleware is not listed: the news spider always enables it.)
     # RFC 9309 on unreadable robots.txt, Retry-After: subclasses in place of Scrapy's own.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "newsarchive.crawl.politeness.RobotsPolicyMiddleware": 100,
