@@ -9,6 +9,12 @@ articles. From start pages the spider follows links within the start
 domains up to NEWSARCHIVE_DEPTH_LIMIT hops, and it reads robots.txt for
 sitemaps; pages listed there count as one hop from the start pages. URLs from
 sitemaps and feeds given on the command line are fetched, not followed further.
+
+What may be fetched at all is ``newsarchive.scope.Scope``, built from the seeds:
+the spider asks it before yielding a request, and ``ScopeMiddleware`` asks it
+again for every request that reaches the downloader (redirects, retries,
+robots.txt). Meta refreshes are followed here, not by Scrapy's
+MetaRefreshMiddleware, so that the refreshing page gets its own ``pages`` row.
 """
 
 from __future__ import annotations
@@ -17,16 +23,27 @@ from typing import Any, AsyncIterator, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 from scrapy import Request, Spider
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.linkextractors import LinkExtractor
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.response import get_meta_refresh
 from twisted.python.failure import Failure
 
 from newsarchive.crawl.capture import CAPTURE, REPORTED, REVISIT
 from newsarchive.crawl.items import Page
 from newsarchive.crawl.discovery import parse_listing, robots_sitemaps
 from newsarchive.crawl.resume import FOLLOW  # link hops still allowed from this page; None: don't follow
+from newsarchive.crawl.politeness import RobotsUnavailable
+from newsarchive.crawl.scope import SCOPE_ORDER, OutOfScope, ScopeMiddleware, count_refusal
+from newsarchive.scope import EXPLAINED, Scope
+
+# Download handlers that read local files or reach other protocols: never available to this spider,
+# whatever a settings file says (the scope refuses such URLs before they get this far).
+FORBIDDEN_HANDLERS = ("file", "ftp", "s3", "data")
+SCOPE_MIDDLEWARE_PATH = f"{ScopeMiddleware.__module__}.{ScopeMiddleware.__name__}"
 
 
 def split_urls(value: str | list[str] | None) -> list[str]:
@@ -51,9 +68,29 @@ class NewsSpider(Spider):
         bad = [url for url in every if urlsplit(url).scheme not in ("http", "https")]
         if bad:
             raise ValueError(f"not http(s) URLs: {', '.join(bad)}")
-        # Hosts without "www." so that both forms (and other subdomains) stay in scope.
-        self.allowed_domains = sorted({_host(url) for url in every})
+        self.scope = Scope(every)
         self.link_extractor = LinkExtractor()
+        self._refusals_logged: set[tuple[str, str]] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "NewsSpider":
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        extra = crawler.settings.getlist("NEWSARCHIVE_SCOPE_EXTRA_HOSTS")
+        spider.scope = Scope(spider.start_urls + spider.sitemap_urls + spider.feed_urls, extra)
+        return spider
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        handlers = settings.getdict("DOWNLOAD_HANDLERS")
+        handlers.update(dict.fromkeys(FORBIDDEN_HANDLERS))
+        _insist(settings, "DOWNLOAD_HANDLERS", handlers)
+        # The scope is no default to turn off: its middleware runs whatever DOWNLOADER_MIDDLEWARES says.
+        middlewares = {key: order for key, order in settings.getdict("DOWNLOADER_MIDDLEWARES").items()
+                       if key is not ScopeMiddleware and key != SCOPE_MIDDLEWARE_PATH}
+        _insist(settings, "DOWNLOADER_MIDDLEWARES", {**middlewares, SCOPE_MIDDLEWARE_PATH: SCOPE_ORDER})
+        # parse_page follows meta refreshes itself (Scrapy's middleware would drop the page's row).
+        _insist(settings, "METAREFRESH_ENABLED", False)
 
     async def start(self) -> AsyncIterator[Request]:
         depth = self.settings.getint("NEWSARCHIVE_DEPTH_LIMIT")
@@ -79,23 +116,47 @@ class NewsSpider(Spider):
     # -- callbacks ----------------------------------------------------------
 
     def parse_page(self, response: Response) -> Iterator[Page | Request]:
-        yield self.page_item(response)
         depth = response.meta.get(FOLLOW)
+        refresh = self._meta_refresh(response)
+        if refresh is not None:
+            yield from self._follow_refresh(response, refresh, depth)
+            return
+        yield self.page_item(response)
         if depth and isinstance(response, HtmlResponse):
             for link in self.link_extractor.extract_links(response):
                 if self.in_scope(link.url):
                     yield self.request(link.url, self.parse_page, follow_depth=depth - 1)
 
-    def in_scope(self, url: str) -> bool:
-        # LinkExtractor(allow_domains=...) compares host:port, which misses sites on a port.
-        host = urlsplit(url).hostname or ""
-        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+    def in_scope(self, url: str, sitemap: str | None = None) -> bool:
+        """The crawl's one scope rule; a refusal is counted (and logged once per host)."""
+        reason = self.scope.refusal(url, sitemap=sitemap)
+        if reason is not None:
+            count_refusal(self.crawler.stats, url, reason, self._refusals_logged)
+        return reason is None
+
+    def _meta_refresh(self, response: Response) -> str | None:
+        """Where a ``<meta http-equiv=refresh>`` sends the browser soon (as Scrapy's middleware decides)."""
+        if not isinstance(response, HtmlResponse):
+            return None
+        interval, url = get_meta_refresh(response, ignore_tags=self.settings.getlist("METAREFRESH_IGNORE_TAGS"))
+        if url is None or interval >= self.settings.getint("METAREFRESH_MAXDELAY"):
+            return None
+        return url
+
+    def _follow_refresh(self, response: Response, url: str, depth: int | None) -> Iterator[Page | Request]:
+        # A refresh is a redirect, not a link: the target keeps the hops this page had.
+        refusal = self.scope.refusal(url)
+        reason = f"meta refresh to {url}" + (f" (not followed: {EXPLAINED[refusal]})" if refusal else "")
+        yield self.page_item(response, outcome="redirect", reason=reason, redirected_to=url)
+        if self.in_scope(url):
+            yield self.request(url, self.parse_page, follow_depth=depth)
 
     def parse_robots(self, response: Response) -> Iterator[Page | Request]:
         sitemaps = robots_sitemaps(response.body, response.url)
         yield self.page_item(response, outcome="not_article", reason=f"robots.txt: {len(sitemaps)} sitemaps")
         for url in sitemaps:
-            yield self.request(url, self.parse_listing, follow_depth=response.meta.get(FOLLOW))
+            if self.in_scope(url):
+                yield self.request(url, self.parse_listing, follow_depth=response.meta.get(FOLLOW))
 
     def parse_listing(self, response: Response) -> Iterator[Page | Request]:
         found = parse_listing(
@@ -105,12 +166,15 @@ class NewsSpider(Spider):
         )
         yield self.page_item(response, outcome="not_article", reason=found.describe())
         depth = response.meta.get(FOLLOW)
+        # The sitemaps protocol: a sitemap lists URLs of its own scheme, host and port only.
+        sitemap = response.url if found.kind in ("sitemapindex", "urlset") else None
+        urls = [url for url in found.urls if self.in_scope(url, sitemap=sitemap)]
         if found.kind == "sitemapindex":
-            for url in found.urls:
+            for url in urls:
                 yield self.request(url, self.parse_listing, follow_depth=depth)
             return
         self.crawler.stats.inc_value("newsarchive/discovered_urls", len(found.urls))
-        for url in found.urls:
+        for url in urls:
             yield self.request(url, self.parse_page, follow_depth=depth - 1 if depth else None)
 
     def _sitemap_budget(self) -> int:
@@ -127,6 +191,11 @@ class NewsSpider(Spider):
             status, capture, revisit = response.status, request.meta.get(CAPTURE), request.meta.get(REVISIT)
             content_type = _content_type(response)
             outcome, reason = "error", f"HTTP {response.status}"
+        elif failure.check(OutOfScope):
+            # Reached the downloader (a redirect, a retry's redirect) and was refused there.
+            outcome, reason = "out_of_scope", EXPLAINED[failure.value.reason]
+        elif failure.check(RobotsUnavailable):
+            outcome, reason = "robots", str(failure.value)
         elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             outcome, reason = "robots", "disallowed by robots.txt"
         else:
@@ -137,7 +206,8 @@ class NewsSpider(Spider):
 
     # -- items --------------------------------------------------------------
 
-    def page_item(self, response: Response, outcome: str | None = None, reason: str | None = None) -> Page:
+    def page_item(self, response: Response, outcome: str | None = None, reason: str | None = None,
+                  redirected_to: str | None = None) -> Page:
         return Page(
             url=response.url,
             status=response.status,
@@ -149,7 +219,15 @@ class NewsSpider(Spider):
             referer=_referer(response.request),
             capture=response.meta.get(CAPTURE),
             revisit=response.meta.get(REVISIT),
+            redirected_to=redirected_to,
         )
+
+
+def _insist(settings: BaseSettings, name: str, value: Any) -> None:
+    """Set ``name`` at spider priority or above whatever set it: ``-s`` cannot undo it, and neither can
+    ``scrapy crawl``, which applies the project's settings again after ``update_settings``."""
+    priority = max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["spider"])
+    settings.set(name, value, priority=priority)
 
 
 def _content_type(response: Response) -> str | None:
@@ -160,11 +238,6 @@ def _content_type(response: Response) -> str | None:
 def _referer(request: Request | None) -> str | None:
     value = request.headers.get(b"Referer") if request is not None else None
     return value.decode("latin-1") if value else None
-
-
-def _host(url: str) -> str:
-    host = urlsplit(url).hostname or ""
-    return host[4:] if host.startswith("www.") else host
 
 
 def _robots_url(url: str) -> str:

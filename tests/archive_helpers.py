@@ -143,7 +143,9 @@ def run_crawl(directory: Path, settings: dict[str, str] | None = None, timeout: 
         command += ["-a", f"{name}={value}"]
     for name, value in (settings or {}).items():
         command += ["-s", f"{name}={value}"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # tests/ too, for components only tests use (tests/loopback_dns.py); not as the package
+    # "tests", which some installed distributions shadow.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")])}
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
     return CrawlRun(directory, done.returncode, done.stderr + done.stdout)
 

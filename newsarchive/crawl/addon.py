@@ -16,6 +16,7 @@ from scrapy.settings import BaseSettings
 
 from newsarchive.crawl.capture import WarcCaptureMiddleware
 from newsarchive.crawl.guard import ArchiveGuard
+from newsarchive.crawl.politeness import RetryAfterMiddleware, RobotsPolicyMiddleware
 from newsarchive.crawl.pipeline import ArchivePipeline
 from newsarchive.processing.page import MIN_WORDS
 
@@ -41,11 +42,21 @@ DEFAULTS = {
     "NEWSARCHIVE_SITEMAP_MAX_URLS": 100_000,
     # Sitemap and feed bodies larger than this (after gunzip) are not parsed.
     "NEWSARCHIVE_SITEMAP_MAX_BYTES": 50_000_000,
+    # Scope (newsarchive/scope.py): hosts crawled besides the seeds' own, as "host" or "host:port"
+    # (subdomains included). Widens hosts only: schemes stay http(s), private addresses stay refused.
+    "NEWSARCHIVE_SCOPE_EXTRA_HOSTS": [],
+    # Retry-After on 429/503 pauses that host for as long as asked, up to this many seconds;
+    # a longer wait is not retried (newsarchive/crawl/politeness.py).
+    "NEWSARCHIVE_RETRY_AFTER_MAX": 120.0,
+    # A robots.txt answering 5xx (or unreachable) disallows its host for this long, then is fetched again.
+    "NEWSARCHIVE_ROBOTS_RETRY_SECONDS": 600.0,
 }
 
 # Above HttpCompressionMiddleware (590): the middleware sees the bytes before they are decoded.
 CAPTURE_ORDER = 950
 PIPELINE_ORDER = 300
+SCRAPY_ROBOTS = "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"
+SCRAPY_RETRY = "scrapy.downloadermiddlewares.retry.RetryMiddleware"
 # The archive folder's lock, and tidying up after a killed run, before anything opens its files.
 GUARD_ORDER = 0
 # The archive, not Scrapy's seen-set alone, decides what a resumed crawl skips.
@@ -61,5 +72,10 @@ class NewsArchive:
         settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", WarcCaptureMiddleware,
                                                        CAPTURE_ORDER)
         settings.setdefault_in_component_priority_dict("ITEM_PIPELINES", ArchivePipeline, PIPELINE_ORDER)
+        # RFC 9309 on unreadable robots.txt, and Retry-After: subclasses in place of Scrapy's own.
+        # (The scope middleware is not listed: the news spider always enables it itself.)
+        for scrapys, ours, order in ((SCRAPY_ROBOTS, RobotsPolicyMiddleware, 100), (SCRAPY_RETRY, RetryAfterMiddleware, 550)):
+            settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", scrapys, None)
+            settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", ours, order)
         settings.setdefault_in_component_priority_dict("EXTENSIONS", ArchiveGuard, GUARD_ORDER)
         settings.set("DUPEFILTER_CLASS", DUPEFILTER, priority="addon")

@@ -25,3 +25,5 @@ class Page:
     capture: Capture | None = None
     # The revisit record written this time, when the payload was unchanged.
     revisit: Capture | None = None
+    # Where a page with outcome "redirect" sends the reader (a meta refresh's target).
+    redirected_to: str | None = None

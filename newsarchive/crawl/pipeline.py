@@ -135,7 +135,7 @@ class ArchivePipeline:
     async def process_item(self, item: Page) -> dict:
         assert self.policy is not None and self.pool is not None
         if item.outcome is not None:
-            self._page_row(item, item.outcome, item.reason)
+            self._page_row(item, item.outcome, item.reason, redirected_to=item.redirected_to)
             raise (FetchFailed if item.outcome in ("error", "robots") else PageNotArticle)(
                 f"{item.outcome}: {item.url} ({item.reason})"
             )
