@@ -13,9 +13,19 @@ import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass, field
 from typing import Callable, Union
 
-from archive_helpers import Route
+
+@dataclass
+class Route:
+    """What the logging server answers on a path: sent as it is, never encoded or chunked."""
+
+    body: bytes
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
 
 Handler = Union[Route, Callable[[int], Route]]
 

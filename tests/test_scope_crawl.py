@@ -17,9 +17,8 @@ import pytest
 from sqlite_utils import Database
 from warcio.archiveiterator import ArchiveIterator
 
-from archive_helpers import Route, article_html
-from conftest import run_crawl
-from logging_server import LoggingServer
+from archive_helpers import article_html, run_crawl
+from logging_server import LoggingServer, Route
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
