@@ -22,6 +22,7 @@ thread, no idle samples) and prints where its CPU goes (see
 ``bench/profile_summary.py``). ``--devset-modern DIR`` serves the real pages
 of ``../shared/devset-modern`` (read in place, never copied into the repo)
 instead of generated ones, repeated under distinct URLs up to ``--pages``.
+``--no-charset`` serves them as ``text/html`` without a charset.
 """
 
 from __future__ import annotations
@@ -187,7 +188,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--profile", type=Path, help="py-spy raw profile of the crawl process, written here")
     parser.add_argument("--devset-modern", type=Path, help="serve these real pages (e.g. ../shared/devset-modern)")
+    parser.add_argument("--no-charset", action="store_true",
+                        help="serve HTML as plain text/html, no charset (as many servers do)")
     args = parser.parse_args()
+    if args.no_charset:
+        from newsarchive.demo import server as demo_server
+
+        demo_server._CONTENT_TYPES[".html"] = "text/html"
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
         if args.devset_modern:

@@ -19,6 +19,7 @@ from scrapy.http import Response
 from newsarchive import __version__
 from newsarchive.archive import ArchiveDir
 from newsarchive.crawl import setting
+from newsarchive.crawl.wire import undecoded
 from newsarchive.warc.cdxj import write_cdxj
 from newsarchive.warc.revisits import CaptureHistory
 from newsarchive.warc.writer import Capture, Exchange, WarcWriter, payload_digest
@@ -118,7 +119,7 @@ class WarcCaptureMiddleware:
         # Redirect hops and robots.txt never reach the spider; the pipeline records them from this.
         self.signals.send_catch_log(exchange_archived, request=request, response=response,
                                     capture=capture, revisit=revisit)
-        return response
+        return undecoded(response)
 
 
 def exchange_of(request: Request, response: Response) -> Exchange:
