@@ -158,7 +158,7 @@ def devset_site(directory: Path, source: Path, count: int) -> list[Path]:
     return paths
 
 
-def crawl(url: str, out: Path, pages: int, profile: Path | None = None) -> tuple[float, int]:
+def crawl(url: str, out: Path, pages: int, profile: Path | None = None) -> tuple[float, int, float]:
     settings = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": "32",
                 "CONCURRENT_REQUESTS_PER_DOMAIN": "32", "LOG_LEVEL": "WARNING", "NEWSARCHIVE_DIR": str(out),
                 "TELNETCONSOLE_ENABLED": "False"}
@@ -179,7 +179,7 @@ def crawl(url: str, out: Path, pages: int, profile: Path | None = None) -> tuple
     crawl_cpu, workers_cpu = stats["newsarchive/cpu_seconds/crawl"], stats["newsarchive/cpu_seconds/workers"]
     print(f"crawl: {fetched} responses, {articles} articles, elapsed {stats['elapsed_time_seconds']:.1f} s; "
           f"CPU per page: crawl process {1000 * crawl_cpu / pages:.1f} ms, workers {1000 * workers_cpu / pages:.1f} ms")
-    return pages / float(stats["elapsed_time_seconds"]), articles
+    return pages / float(stats["elapsed_time_seconds"]), articles, (crawl_cpu + workers_cpu) / pages
 
 
 def main() -> None:
@@ -207,7 +207,7 @@ def main() -> None:
             for run in range(args.repeat):
                 bare, bare_cpu = bare_pool(paths)
                 ours, ours_cpu = bare_pool(paths, _ours)
-                rate, articles = crawl(server.url, Path(tmp) / f"archive{run}", len(paths), args.profile)
+                rate, articles, cpu = crawl(server.url, Path(tmp) / f"archive{run}", len(paths), args.profile)
                 print(f"bare trafilatura, 2-process pool:          {bare:6.1f} pages/s  "
                       f"(workers {1000 * bare_cpu:.1f} ms CPU/page)")
                 print(f"bare newsarchive.extract, 2-process pool:  {ours:6.1f} pages/s  "
@@ -215,6 +215,10 @@ def main() -> None:
                 print(f"crawl (WARC + pool + SQLite):              {rate:6.1f} pages/s  ({articles} articles)")
                 print(f"ratio crawl / bare trafilatura pool = {rate / bare:.2f}")
                 print(f"ratio crawl / bare newsarchive pool = {rate / ours:.2f}  (what the crawl costs beyond extraction)")
+                # CPU per page (crawl process + workers against the bare pool's workers): what the
+                # throughput ratio tends to on a CPU-bound machine, and barely moved by others' load.
+                print(f"CPU ratios: bare trafilatura / crawl = {bare_cpu / cpu:.2f}, "
+                      f"bare newsarchive / crawl = {ours_cpu / cpu:.2f}")
         if args.profile:
             from bench.profile_summary import summarize
 
