@@ -22,7 +22,9 @@ thread, no idle samples) and prints where its CPU goes (see
 ``bench/profile_summary.py``). ``--devset-modern DIR`` serves the real pages
 of ``../shared/devset-modern`` (read in place, never copied into the repo)
 instead of generated ones, repeated under distinct URLs up to ``--pages``.
-``--no-charset`` serves them as ``text/html`` without a charset.
+``--no-charset`` serves them as ``text/html`` without a charset. ``--compare
+CHECKOUT`` also runs the crawl with another checkout's code (e.g. main), for
+before/after figures from one run.
 """
 
 from __future__ import annotations
@@ -158,7 +160,8 @@ def devset_site(directory: Path, source: Path, count: int) -> list[Path]:
     return paths
 
 
-def crawl(url: str, out: Path, pages: int, profile: Path | None = None) -> tuple[float, int, float]:
+def crawl(url: str, out: Path, pages: int, profile: Path | None = None,
+          root: Path = ROOT) -> tuple[float, int, float, float]:
     settings = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": "32",
                 "CONCURRENT_REQUESTS_PER_DOMAIN": "32", "LOG_LEVEL": "WARNING", "NEWSARCHIVE_DIR": str(out),
                 "TELNETCONSOLE_ENABLED": "False"}
@@ -171,7 +174,8 @@ def crawl(url: str, out: Path, pages: int, profile: Path | None = None) -> tuple
         # the GIL-free part of zlib/hashlib is missed and measured apart (bench/README.md).
         command = ["py-spy", "record", "--gil", "--threads", "-r", "200", "-f", "raw", "-o", str(profile),
                    "--"] + command
-    subprocess.run(command, cwd=ROOT, check=True)
+    # `python -m` puts the working directory first on sys.path: the crawl runs root's code.
+    subprocess.run(command, cwd=root, check=True)
     db = sqlite3.connect(ArchiveDir(out).db_path)
     stats = json.loads(db.execute("SELECT stats FROM crawls ORDER BY id DESC LIMIT 1").fetchone()[0])
     articles = db.execute("SELECT count(*) FROM articles").fetchone()[0]
@@ -179,7 +183,7 @@ def crawl(url: str, out: Path, pages: int, profile: Path | None = None) -> tuple
     crawl_cpu, workers_cpu = stats["newsarchive/cpu_seconds/crawl"], stats["newsarchive/cpu_seconds/workers"]
     print(f"crawl: {fetched} responses, {articles} articles, elapsed {stats['elapsed_time_seconds']:.1f} s; "
           f"CPU per page: crawl process {1000 * crawl_cpu / pages:.1f} ms, workers {1000 * workers_cpu / pages:.1f} ms")
-    return pages / float(stats["elapsed_time_seconds"]), articles, (crawl_cpu + workers_cpu) / pages
+    return pages / float(stats["elapsed_time_seconds"]), articles, (crawl_cpu + workers_cpu) / pages, crawl_cpu / pages
 
 
 def main() -> None:
@@ -188,6 +192,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--profile", type=Path, help="py-spy raw profile of the crawl process, written here")
     parser.add_argument("--devset-modern", type=Path, help="serve these real pages (e.g. ../shared/devset-modern)")
+    parser.add_argument("--compare", type=Path, metavar="CHECKOUT",
+                        help="also crawl with another checkout's code (e.g. /work/main), same pages, same run")
     parser.add_argument("--no-charset", action="store_true",
                         help="serve HTML as plain text/html, no charset (as many servers do)")
     args = parser.parse_args()
@@ -207,7 +213,7 @@ def main() -> None:
             for run in range(args.repeat):
                 bare, bare_cpu = bare_pool(paths)
                 ours, ours_cpu = bare_pool(paths, _ours)
-                rate, articles, cpu = crawl(server.url, Path(tmp) / f"archive{run}", len(paths), args.profile)
+                rate, articles, cpu, crawl_cpu = crawl(server.url, Path(tmp) / f"archive{run}", len(paths), args.profile)
                 print(f"bare trafilatura, 2-process pool:          {bare:6.1f} pages/s  "
                       f"(workers {1000 * bare_cpu:.1f} ms CPU/page)")
                 print(f"bare newsarchive.extract, 2-process pool:  {ours:6.1f} pages/s  "
@@ -219,10 +225,17 @@ def main() -> None:
                 # throughput ratio tends to on a CPU-bound machine, and barely moved by others' load.
                 print(f"CPU ratios: bare trafilatura / crawl = {bare_cpu / cpu:.2f}, "
                       f"bare newsarchive / crawl = {ours_cpu / cpu:.2f}")
+                if args.compare:
+                    print(f"--- the same crawl with the code of {args.compare}:")
+                    other, _, other_cpu, other_crawl = crawl(server.url, Path(tmp) / f"compare{run}", len(paths),
+                                                             root=args.compare)
+                    print(f"crawl ({args.compare}): {other:6.1f} pages/s; this checkout / that one: "
+                          f"{rate / other:.2f} wall, crawl-process CPU {crawl_cpu / other_crawl:.2f}x, "
+                          f"total CPU {cpu / other_cpu:.2f}x")
         if args.profile:
             from bench.profile_summary import summarize
 
-            print(summarize(args.profile.read_text().splitlines(), pages=len(paths)))
+            print(summarize(args.profile.read_text().splitlines(), pages=len(paths), cpu_ms=1000 * crawl_cpu))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Where the crawl process's CPU goes: a py-spy raw profile summed by component.
 
     py-spy record --threads -r 200 -f raw -o crawl.txt -- python -m scrapy crawl news ...
-    .venv/bin/python bench/profile_summary.py crawl.txt --pages 600 [--rate 200]
+    .venv/bin/python bench/profile_summary.py crawl.txt --pages 600 [--rate 200] [--cpu-ms 3.2]
 
 Each sample's stack is put in the bucket of the frame nearest its leaf that
 matches a rule below (so zlib under warcio counts as WARC writing, SQLite
@@ -54,7 +54,14 @@ def bucket(frames: list[str]) -> str:
     return "other"
 
 
-def summarize(lines: list[str], pages: int, rate: int = 200, top: int = 25) -> str:
+def summarize(lines: list[str], pages: int, rate: int = 200, top: int = 25, cpu_ms: float | None = None) -> str:
+    """Per-page milliseconds of each bucket.
+
+    py-spy's sample counts overstate CPU (``--gil`` charges idle stretches to the last GIL holder,
+    the default mode counts threads blocked in a pipe write), so with ``cpu_ms`` (the crawl's own
+    CPU per page, from its stats) each bucket is that figure times the bucket's share of the
+    computing samples; without it, samples / rate.
+    """
     buckets: Counter[str] = Counter()
     own: Counter[str] = Counter()
     threads: Counter[str] = Counter()
@@ -72,12 +79,14 @@ def summarize(lines: list[str], pages: int, rate: int = 200, top: int = 25) -> s
         buckets[bucket(frames)] += n
         own[re.sub(r":\d+\)$", ")", frames[-1]) if frames else "?"] += n
 
-    def ms(n: int) -> float:
-        return 1000 * n / rate / pages
-
     busy = total - buckets[WAIT_BUCKET]
+
+    def ms(n: int) -> float:
+        return cpu_ms * n / busy if cpu_ms else 1000 * n / rate / pages
+
     out = [f"crawl process: {total} samples at {rate}/s = {total / rate:.2f} s, of which computing "
-           f"{busy / rate:.2f} s = {ms(busy):.2f} ms per page ({pages} pages)"]
+           f"{busy / rate:.2f} s; {ms(busy):.2f} ms per page ({pages} pages"
+           + (", scaled to the measured CPU)" if cpu_ms else ")")]
     out += [f"  {ms(n):6.2f} ms  {100 * n / total:5.1f}%  {name}" for name, n in buckets.most_common()]
     if len(threads) > 1:
         out.append("by thread:")
@@ -93,8 +102,9 @@ def main() -> None:
     parser.add_argument("--pages", type=int, required=True)
     parser.add_argument("--rate", type=int, default=200)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--cpu-ms", type=float, help="measured CPU per page to scale the shares to")
     args = parser.parse_args()
-    print(summarize(args.profile.read_text().splitlines(), args.pages, args.rate, args.top))
+    print(summarize(args.profile.read_text().splitlines(), args.pages, args.rate, args.top, args.cpu_ms))
 
 
 if __name__ == "__main__":
