@@ -181,8 +181,11 @@ def crawl(url: str, out: Path, pages: int, profile: Path | None = None,
     articles = db.execute("SELECT count(*) FROM articles").fetchone()[0]
     fetched = stats.get("response_received_count", 0)
     crawl_cpu, workers_cpu = stats["newsarchive/cpu_seconds/crawl"], stats["newsarchive/cpu_seconds/workers"]
+    startup = stats.get("newsarchive/cpu_seconds/startup")
+    after_start = f" ({1000 * (crawl_cpu - startup) / pages:.1f} ms after its {startup:.2f} s start)" if startup else ""
     print(f"crawl: {fetched} responses, {articles} articles, elapsed {stats['elapsed_time_seconds']:.1f} s; "
-          f"CPU per page: crawl process {1000 * crawl_cpu / pages:.1f} ms, workers {1000 * workers_cpu / pages:.1f} ms")
+          f"CPU per page: crawl process {1000 * crawl_cpu / pages:.1f} ms{after_start}, "
+          f"workers {1000 * workers_cpu / pages:.1f} ms")
     return pages / float(stats["elapsed_time_seconds"]), articles, (crawl_cpu + workers_cpu) / pages, crawl_cpu / pages
 
 
