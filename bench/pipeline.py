@@ -13,13 +13,28 @@ for all three and two ratios: crawl / bare trafilatura (the end-to-end
 figure) and crawl / bare newsarchive (what crawling, WARC and SQLite cost on
 top of our extraction). The machine is shared and noisy: compare the ratios,
 not the absolute rates.
+
+Per page it also prints the CPU of the crawl process (its stat
+``newsarchive/cpu_seconds/crawl`` / pages) and of the extraction workers, and
+the workers' CPU of each bare pool. ``--profile FILE`` records the crawl
+process with py-spy (``pip install py-spy``; main thread and the WARC writer
+thread, no idle samples) and prints where its CPU goes (see
+``bench/profile_summary.py``). ``--devset-modern DIR`` serves the real pages
+of ``../shared/devset-modern`` (read in place, never copied into the repo)
+instead of generated ones, repeated under distinct URLs up to ``--pages``.
+``--no-charset`` serves them as ``text/html`` without a charset. ``--compare
+CHECKOUT`` also runs the crawl with another checkout's code (e.g. main), for
+before/after figures from one run.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import random
+import resource
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -108,51 +123,122 @@ def _ours(html: bytes) -> int:
     return len(article.text) if article else 0
 
 
-def bare_pool(paths: list[Path], fn=_bare) -> float:
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def bare_pool(paths: list[Path], fn=_bare) -> tuple[float, float]:
+    """Pages/s and the workers' CPU seconds per page (measured once the pool's processes are reaped)."""
     bodies = [p.read_bytes() for p in paths]
+    cpu = children_cpu()
     start = time.perf_counter()
     import multiprocessing
 
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
         list(pool.map(fn, bodies, chunksize=4))
-    return len(bodies) / (time.perf_counter() - start)
+    rate = len(bodies) / (time.perf_counter() - start)
+    return rate, (children_cpu() - cpu) / len(bodies)
 
 
-def crawl(url: str, out: Path) -> tuple[float, int]:
+def devset_site(directory: Path, source: Path, count: int) -> list[Path]:
+    """Real pages (decompressed from ``source/pages/*.html.gz`` into a temp dir), repeated to ``count`` URLs."""
+    originals = sorted((source / "pages").glob("*.html.gz"))
+    (directory / "news").mkdir(parents=True)
+    paths = []
+    for i in range(count):
+        path = directory / "news" / f"story-{i}.html"
+        if i < len(originals):
+            path.write_bytes(gzip.decompress(originals[i].read_bytes()))
+        else:
+            shutil.copyfile(paths[i % len(originals)], path)
+        paths.append(path)
+    locs = "".join(f"<url><loc>{{{{BASE}}}}/news/story-{i}.html</loc></url>" for i in range(count))
+    (directory / "sitemap.xml").write_text(
+        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>')
+    (directory / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+    return paths
+
+
+def crawl(url: str, out: Path, pages: int, profile: Path | None = None,
+          root: Path = ROOT) -> tuple[float, int, float, float]:
     settings = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": "32",
                 "CONCURRENT_REQUESTS_PER_DOMAIN": "32", "LOG_LEVEL": "WARNING", "NEWSARCHIVE_DIR": str(out),
                 "TELNETCONSOLE_ENABLED": "False"}
     command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"sitemap_urls={url}sitemap.xml"]
     for k, v in settings.items():
         command += ["-s", f"{k}={v}"]
-    subprocess.run(command, cwd=ROOT, check=True)
+    if profile is not None:
+        # The crawl process only (its workers are other processes). --gil: only the thread holding the
+        # GIL is sampled, so blocked threads (pipe writes to busy workers, selects) never count as CPU;
+        # the GIL-free part of zlib/hashlib is missed and measured apart (bench/README.md).
+        command = ["py-spy", "record", "--gil", "--threads", "-r", "200", "-f", "raw", "-o", str(profile),
+                   "--"] + command
+    # `python -m` puts the working directory first on sys.path: the crawl runs root's code.
+    subprocess.run(command, cwd=root, check=True)
     db = sqlite3.connect(ArchiveDir(out).db_path)
     stats = json.loads(db.execute("SELECT stats FROM crawls ORDER BY id DESC LIMIT 1").fetchone()[0])
     articles = db.execute("SELECT count(*) FROM articles").fetchone()[0]
-    print("crawl process CPU s:", stats.get("newsarchive/cpu_seconds/crawl"), " workers CPU s:", stats.get("newsarchive/cpu_seconds/workers"), " elapsed:", stats["elapsed_time_seconds"])
-    return articles / float(stats["elapsed_time_seconds"]), articles
+    fetched = stats.get("response_received_count", 0)
+    crawl_cpu, workers_cpu = stats["newsarchive/cpu_seconds/crawl"], stats["newsarchive/cpu_seconds/workers"]
+    startup = stats.get("newsarchive/cpu_seconds/startup")
+    after_start = f" ({1000 * (crawl_cpu - startup) / pages:.1f} ms after its {startup:.2f} s start)" if startup else ""
+    print(f"crawl: {fetched} responses, {articles} articles, elapsed {stats['elapsed_time_seconds']:.1f} s; "
+          f"CPU per page: crawl process {1000 * crawl_cpu / pages:.1f} ms{after_start}, "
+          f"workers {1000 * workers_cpu / pages:.1f} ms")
+    return pages / float(stats["elapsed_time_seconds"]), articles, (crawl_cpu + workers_cpu) / pages, crawl_cpu / pages
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=1500)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--profile", type=Path, help="py-spy raw profile of the crawl process, written here")
+    parser.add_argument("--devset-modern", type=Path, help="serve these real pages (e.g. ../shared/devset-modern)")
+    parser.add_argument("--compare", type=Path, metavar="CHECKOUT",
+                        help="also crawl with another checkout's code (e.g. /work/main), same pages, same run")
+    parser.add_argument("--no-charset", action="store_true",
+                        help="serve HTML as plain text/html, no charset (as many servers do)")
     args = parser.parse_args()
+    if args.no_charset:
+        from newsarchive.demo import server as demo_server
+
+        demo_server._CONTENT_TYPES[".html"] = "text/html"
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        paths = build_site(site, args.pages)
+        if args.devset_modern:
+            paths = devset_site(site, args.devset_modern, args.pages)
+        else:
+            paths = build_site(site, args.pages)
         size = sum(p.stat().st_size for p in paths) / len(paths) / 1000
         print(f"{len(paths)} pages, {size:.0f} KB each on average")
         with SiteServer(site) as server:
             for run in range(args.repeat):
-                bare = bare_pool(paths)
-                ours = bare_pool(paths, _ours)
-                rate, articles = crawl(server.url, Path(tmp) / f"archive{run}")
-                print(f"bare trafilatura, 2-process pool:          {bare:6.1f} pages/s")
-                print(f"bare newsarchive.extract, 2-process pool:  {ours:6.1f} pages/s")
+                bare, bare_cpu = bare_pool(paths)
+                ours, ours_cpu = bare_pool(paths, _ours)
+                rate, articles, cpu, crawl_cpu = crawl(server.url, Path(tmp) / f"archive{run}", len(paths), args.profile)
+                print(f"bare trafilatura, 2-process pool:          {bare:6.1f} pages/s  "
+                      f"(workers {1000 * bare_cpu:.1f} ms CPU/page)")
+                print(f"bare newsarchive.extract, 2-process pool:  {ours:6.1f} pages/s  "
+                      f"(workers {1000 * ours_cpu:.1f} ms CPU/page)")
                 print(f"crawl (WARC + pool + SQLite):              {rate:6.1f} pages/s  ({articles} articles)")
                 print(f"ratio crawl / bare trafilatura pool = {rate / bare:.2f}")
                 print(f"ratio crawl / bare newsarchive pool = {rate / ours:.2f}  (what the crawl costs beyond extraction)")
+                # CPU per page (crawl process + workers against the bare pool's workers): what the
+                # throughput ratio tends to on a CPU-bound machine, and barely moved by others' load.
+                print(f"CPU ratios: bare trafilatura / crawl = {bare_cpu / cpu:.2f}, "
+                      f"bare newsarchive / crawl = {ours_cpu / cpu:.2f}")
+                if args.compare:
+                    print(f"--- the same crawl with the code of {args.compare}:")
+                    other, _, other_cpu, other_crawl = crawl(server.url, Path(tmp) / f"compare{run}", len(paths),
+                                                             root=args.compare)
+                    print(f"crawl ({args.compare}): {other:6.1f} pages/s; this checkout / that one: "
+                          f"{rate / other:.2f} wall, crawl-process CPU {crawl_cpu / other_crawl:.2f}x, "
+                          f"total CPU {cpu / other_cpu:.2f}x")
+        if args.profile:
+            from bench.profile_summary import summarize
+
+            print(summarize(args.profile.read_text().splitlines(), pages=len(paths), cpu_ms=1000 * crawl_cpu))
 
 
 if __name__ == "__main__":

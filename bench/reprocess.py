@@ -17,6 +17,9 @@ send them, then timed, in the same run and on the same page bytes:
 
 All timings include starting the worker processes. A ratio is bare time /
 our time (throughput relative to bare trafilatura); the target is >= 0.9.
+The machine is shared: wall-clock ratios swing with other load, so each run
+also counts CPU seconds (this process plus its reaped workers) per page, and
+prints the CPU ratio (bare CPU / our CPU), which load barely moves.
 
     .venv/bin/python bench/reprocess.py [--devset DIR | --synthetic -n 300] [--workers 2] [--repeat 2]
 """
@@ -29,6 +32,7 @@ import io
 import json
 import multiprocessing
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -127,6 +131,19 @@ def time_reextract(archive: Path, workers: int) -> tuple[float, int]:
     return time.perf_counter() - start, report.pages
 
 
+def cpu_now() -> float:
+    """CPU seconds of this process and of its children that have exited (the pools' workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def with_cpu(fn, *args) -> tuple[float, int, float]:
+    before = cpu_now()
+    seconds, count = fn(*args)
+    return seconds, count, cpu_now() - before
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devset", type=Path, default=DEVSET, help="Real pages (default: ../shared/devset).")
@@ -146,20 +163,23 @@ def main() -> None:
         print(f"{len(pages)} {'devset' if real else 'generated'} pages, {size / 1024:.1f} KiB average, "
               f"WARC {warc.stat().st_size / 1e6:.1f} MB")
         # Interleaved and best-of-N: the machine is shared, and load spikes hit one timing, not all.
-        runs: dict[str, list[tuple[float, int]]] = {"bare": [], "import": [], "reextract": [], "page": []}
+        runs: dict[str, list[tuple[float, int, float]]] = {"bare": [], "import": [], "reextract": [], "page": []}
         for _ in range(args.repeat):
-            runs["bare"].append(time_bare(pages, args.workers))
-            runs["import"].append(time_import(archive, args.workers))
-            runs["reextract"].append(time_reextract(archive, args.workers))
-            runs["page"].append(time_process_page(pages, args.workers))
+            runs["bare"].append(with_cpu(time_bare, pages, args.workers))
+            runs["import"].append(with_cpu(time_import, archive, args.workers))
+            runs["reextract"].append(with_cpu(time_reextract, archive, args.workers))
+            runs["page"].append(with_cpu(time_process_page, pages, args.workers))
         best = {name: min(times) for name, times in runs.items()}
+        cpu = {name: min(c for _, _, c in times) / len(pages) for name, times in runs.items()}
     bare_s = best["bare"][0]
     for name, label, unit in (("bare", "bare trafilatura", "extracted"), ("import", "import-warc", "articles"),
                               ("reextract", "reextract", "pages"), ("page", "process_page", "articles")):
-        seconds, count = best[name]
-        print(f"{label + ':':17s} {seconds:6.2f} s  {len(pages) / seconds:6.1f} pages/s  ({count} {unit})")
+        seconds, count, _ = best[name]
+        print(f"{label + ':':17s} {seconds:6.2f} s  {len(pages) / seconds:6.1f} pages/s  "
+              f"CPU {1000 * cpu[name]:5.1f} ms/page  ({count} {unit})")
     for name in ("import", "reextract"):
-        print(f"ratio {name} / bare trafilatura pool = {bare_s / best[name][0]:.2f}  (target >= 0.9)")
+        print(f"ratio {name} / bare trafilatura pool = {bare_s / best[name][0]:.2f} wall, "
+              f"{cpu['bare'] / cpu[name]:.2f} CPU  (target >= 0.9)")
     # What reading WARCs and writing SQLite cost on top of our extraction, in the same pool shape.
     print(f"ratio import / bare newsarchive pool = {best['page'][0] / best['import'][0]:.2f}")
 

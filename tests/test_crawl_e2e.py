@@ -168,6 +168,8 @@ def test_crawl_row_has_settings_and_final_stats(db):
     assert crawl_row["finish_reason"] == "finished"
     assert stats["newsarchive/articles"] == db["articles"].count
     assert stats["newsarchive/warc/records"] >= 2 * db["pages"].count - 10
+    # The process's start is counted apart, so the crawl's own CPU per page can be told from it.
+    assert 0 < stats["newsarchive/cpu_seconds/startup"] <= stats["newsarchive/cpu_seconds/crawl"]
     assert json.loads(crawl_row["settings"])["ROBOTSTXT_OBEY"] is True
 
 

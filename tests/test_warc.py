@@ -163,3 +163,29 @@ def test_http2_responses_get_an_http_version_not_the_alpn_name(tmp_path):
         heads = {r.rec_type: r.http_headers for r in ArchiveIterator(f) if r.http_headers}
     assert heads["response"].protocol == "HTTP/2" and heads["response"].statusline == "200 OK"
     assert heads["request"].protocol == "GET" and heads["request"].statusline == "/story.html?id=7 HTTP/2"
+
+
+def _deflate_block_type(member: bytes) -> int:
+    # After the 10-byte gzip header (no FNAME etc. here): BFINAL is bit 0, BTYPE bits 1-2 (0 = stored).
+    return (member[10] >> 1) & 0b11
+
+
+def _member_at(path: Path, capture) -> bytes:
+    with path.open("rb") as f:
+        f.seek(capture.offset)
+        return f.read(capture.length)
+
+
+def test_compressed_payloads_are_stored_text_is_deflated(tmp_path):
+    text = b"<html><body>" + b"<p>The harbour bridge opens in spring.</p>" * 200 + b"</body></html>"
+    with pinned_writer(tmp_path) as writer:
+        gzipped = writer.write_exchange(exchange())
+        plain = writer.write_exchange(exchange(body=text, response_headers=[("Content-Type", "text/html")]))
+    [path] = writer.files
+    assert _deflate_block_type(_member_at(path, gzipped)) == 0  # stored: deflate would not shrink gzip bytes
+    assert _deflate_block_type(_member_at(path, plain)) != 0
+    assert plain.length < len(text) / 5
+    # Both still read alone from their pointers, with the payload as received.
+    for capture, body in ((gzipped, exchange().body), (plain, text)):
+        record = next(iter(ArchiveIterator(io.BytesIO(_member_at(path, capture)))))
+        assert record.raw_stream.read() == body

@@ -22,6 +22,7 @@ from newsarchive.archive import ArchiveDir
 from newsarchive.crawl.signals import crawl_started, exchange_archived
 from newsarchive.warc.cdxj import cdxj_line, index_mime
 from newsarchive.warc.journal import CdxjJournal
+from newsarchive.crawl.wire import undecoded
 from newsarchive.warc.revisits import CaptureHistory
 from newsarchive.warc.writer import Capture, Exchange, WarcWriter, payload_digest
 
@@ -142,7 +143,7 @@ class WarcCaptureMiddleware:
         # Redirect hops and robots.txt never reach the spider; the pipeline records them from this.
         self.signals.send_catch_log(exchange_archived, request=request, response=response,
                                     capture=capture, revisit=revisit)
-        return response
+        return undecoded(response)
 
 
 def exchange_of(request: Request, response: Response) -> Exchange:

@@ -35,6 +35,8 @@ Headers = list[tuple[str, str]]
 
 # Hop-by-hop framing the client undid before we saw the body.
 _FRAMING_HEADERS = {"transfer-encoding"}
+# Content-codings whose bytes deflate cannot shrink: a record carrying one is gzipped at level 0.
+_COMPRESSED_CODINGS = {"gzip", "x-gzip", "deflate", "br", "zstd", "compress", "x-compress"}
 
 
 @dataclass
@@ -233,9 +235,12 @@ class WarcWriter:
 
     def _gzip_member(self, record) -> bytes:
         # warcio gzips at level 9; level 6 costs a quarter less CPU for nearly the same size.
+        # A payload already compressed on the wire gains ~0.2% at level 6 for ~1 ms per 60 KB:
+        # its member is stored (level 0), still one gzip member that any reader inflates.
+        level = 0 if _payload_compressed(record) else self.gzip_level
         raw = io.BytesIO()
         self._builder._write_warc_record(raw, record)
-        compressor = zlib.compressobj(self.gzip_level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
         return compressor.compress(raw.getvalue()) + compressor.flush()
 
     def _rotate_if_full(self) -> None:
@@ -270,6 +275,14 @@ class WarcWriter:
     def _warc_date(self, when: datetime | None) -> str:
         when = when or self.clock()
         return datetime_to_iso_date(when.astimezone(timezone.utc).replace(tzinfo=None))
+
+
+def _payload_compressed(record) -> bool:
+    """A response record whose HTTP payload carries a compressing Content-Encoding (gzip, br...)."""
+    if record.rec_type != "response" or record.http_headers is None:
+        return False
+    codings = (record.http_headers.get_header("Content-Encoding") or "").lower().split(",")
+    return any(coding.strip() in _COMPRESSED_CODINGS for coding in codings)
 
 
 def payload_digest(body: bytes) -> str:
