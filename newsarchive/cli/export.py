@@ -37,7 +37,7 @@ def export(output: str, fmt: str | None, site: str | None, since: datetime | Non
     """
     from newsarchive.archive import Archive, ArticleFilter
     from newsarchive.jobs.card import card_path, write_card
-    from newsarchive.jobs.export import SCHEMA_VERSION, ExportError, export as run, format_for, stdout_text
+    from newsarchive.jobs.export import SCHEMA_VERSION, ExportError, export as run, export_to_stdout, format_for
 
     db_path(directory)
     try:
@@ -50,7 +50,7 @@ def export(output: str, fmt: str | None, site: str | None, since: datetime | Non
                            language=language, min_words=min_words)
     with Archive(directory) as archive:
         if output == "-":
-            report = run(archive, stdout_text(), fmt, chosen)
+            report = export_to_stdout(archive, fmt, chosen)
             click.echo(f"exported {report.rows} articles ({fmt}, schema {SCHEMA_VERSION})", err=True)
             return
         target = Path(output)

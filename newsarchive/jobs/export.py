@@ -209,5 +209,11 @@ def parse_timestamp(value: str | None) -> datetime | None:
     return parsed.astimezone(timezone.utc)
 
 
-def stdout_text() -> TextIO:
-    return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
+def export_to_stdout(archive: Archive, fmt: str, filter: ArticleFilter | None = None) -> ExportReport:
+    """JSON lines (or CSV) on stdout, UTF-8 whatever the terminal's encoding."""
+    stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+    try:
+        return export(archive, stream, fmt, filter)
+    finally:
+        stream.flush()
+        stream.detach()  # sys.stdout's buffer stays open for whoever writes next
