@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from datetime import datetime, timezone
 
 import pytest
@@ -141,8 +140,8 @@ def test_a_readme_of_the_user_is_not_overwritten(archive, tmp_path):
     (["-o", "-", "--format", "parquet"], "Parquet needs a file"),
     (["-o", "x.jsonl", "--since", "yesterday"], "Invalid value for '--since'"),
 ])
-def test_user_mistakes_get_one_line(archive, tmp_path, args, message):
-    os.chdir(tmp_path)
+def test_user_mistakes_get_one_line(archive, tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
     result = run(*args, "--dir", archive)
     assert result.exit_code != 0 and message in result.output and "Traceback" not in result.output
 
