@@ -38,7 +38,7 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(site, tmp_path_factory, request):
+def server(site, tmp_path_factory):
     """``newsarchive serve`` on the crawled demo archive, as a user starts it."""
     archive = demo_archive(site, tmp_path_factory)
     port = free_port()
@@ -58,9 +58,20 @@ def server(site, tmp_path_factory, request):
     yield f"http://127.0.0.1:{port}", archive
     process.terminate()
     process.wait(timeout=10)
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter:
-        reporter.write_line(f"browser screenshots: {SHOTS}")
+
+
+class ScreenshotsNote:
+    """Says where the screenshots are, in pytest's closing summary (output during tests is captured)."""
+
+    @staticmethod
+    def pytest_terminal_summary(terminalreporter):
+        terminalreporter.write_line(f"browser screenshots (articles, article, search, chart): {SHOTS}")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def say_where_screenshots_are(request):
+    if not request.config.pluginmanager.has_plugin("newsarchive-screenshots"):
+        request.config.pluginmanager.register(ScreenshotsNote(), "newsarchive-screenshots")
 
 
 def chromium(tmp_path: Path, url: str, *args: str) -> subprocess.CompletedProcess:
