@@ -255,6 +255,13 @@ class Archive:
         where, params = chosen.where()
         return self.connection.execute(f"SELECT count(*) FROM articles WHERE {where}", params).fetchone()[0]
 
+    def start_urls(self) -> list[str]:
+        """Every URL the archive's crawls started from (start pages, sitemaps, feeds), sorted."""
+        urls: set[str] = set()
+        for (value,) in self.connection.execute("SELECT start_urls FROM crawls WHERE start_urls IS NOT NULL"):
+            urls.update(str(url) for url in _as_list(value))
+        return sorted(urls)
+
     def _one(self, sql: str, *params: Any) -> dict | None:
         record = self.connection.execute(sql, params).fetchone()
         return dict(record) if record else None

@@ -21,6 +21,13 @@ def archive(tmp_path_factory):
     return crawled_site(tmp_path_factory).directory
 
 
+def crawled_site_url(archive):
+    import sqlite3
+
+    with sqlite3.connect(archive / "news.db") as conn:
+        return json.loads(conn.execute("SELECT start_urls FROM crawls").fetchone()[0])[0]
+
+
 def run(*args):
     result = CliRunner().invoke(main, ["export", *map(str, args)])
     return result
@@ -122,6 +129,8 @@ def test_dataset_card_says_what_how_many_where_when_which(exported, archive):
     for site, count in sites.items():
         assert f"| {site} | {count} |" in card
     assert "- Fetched: 20" in card
+    site_url = crawled_site_url(archive)
+    assert f"- <{site_url}>" in card  # where the crawl started
     for name in NAMES:
         assert f"| `{name}` |" in card
     assert f"schema version {SCHEMA_VERSION}" in card

@@ -62,11 +62,12 @@ def export(output: str, fmt: str | None, site: str | None, since: datetime | Non
         try:
             report = run(archive, partial, fmt, chosen)
             os.replace(partial, target)
+            start_urls = archive.start_urls()
         finally:
             partial.unlink(missing_ok=True)
     click.echo(f"exported {report.rows} articles to {target} ({fmt}, schema {SCHEMA_VERSION})")
     if not no_card:
-        card = write_card(card_path(target), target, fmt, report, directory.resolve(), chosen)
+        card = write_card(card_path(target), target, fmt, report, directory.resolve(), chosen, start_urls)
         click.echo(f"dataset card: {card}")
     if report.rows == 0:
         click.echo("no article matched the filters", err=True)

@@ -26,12 +26,13 @@ def card_path(data_file: Path) -> Path:
 
 
 def write_card(path: Path, data_file: Path, fmt: str, report: ExportReport, source: Path,
-               chosen: ArticleFilter) -> Path:
-    path.write_text(card_text(data_file, fmt, report, source, chosen), encoding="utf-8")
+               chosen: ArticleFilter, start_urls: list[str] = ()) -> Path:
+    path.write_text(card_text(data_file, fmt, report, source, chosen, start_urls), encoding="utf-8")
     return path
 
 
-def card_text(data_file: Path, fmt: str, report: ExportReport, source: Path, chosen: ArticleFilter) -> str:
+def card_text(data_file: Path, fmt: str, report: ExportReport, source: Path, chosen: ArticleFilter,
+              start_urls: list[str] = ()) -> str:
     from newsarchive import __version__
 
     builder = {"jsonl": "json", "csv": "csv", "parquet": "parquet"}[fmt]
@@ -65,6 +66,10 @@ def card_text(data_file: Path, fmt: str, report: ExportReport, source: Path, cho
         *([f"| … {len(report.sites) - 50} more sites | {sum(c for _, c in report.sites.most_common()[50:]):,} |"]
           if len(report.sites) > 50 else []),
         "",
+        *([f"Crawled from {len(start_urls)} start URL{'s' if len(start_urls) != 1 else ''} "
+           "(articles imported from other tools' WARC files have none):", "",
+           *[f"- <{url}>" for url in start_urls[:50]],
+           *([f"- … and {len(start_urls) - 50} more"] if len(start_urls) > 50 else []), ""] if start_urls else []),
         "## Loading",
         "",
         "```python",
