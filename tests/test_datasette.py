@@ -1,14 +1,11 @@
-"""Datasette, with our metadata file, serves the archive and searches it."""
+"""Datasette, with our metadata, templates and plugin, serves the archive and searches it."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 
 import pytest
-from datasette.app import Datasette
-
-from newsarchive.datasette import METADATA_PATH
+from newsarchive.datasette import reading_room
 from newsarchive.demo import SITE_DIR
 from newsarchive.extract.extractor import extract
 from newsarchive.db.store import Store, article_row
@@ -31,8 +28,7 @@ def db_path(tmp_path_factory):
 
 def get(db_path, path: str):
     async def fetch():
-        ds = Datasette([str(db_path)], metadata=json.loads(METADATA_PATH.read_text()))
-        return await ds.client.get(path)
+        return await reading_room(db_path).client.get(path)
 
     return asyncio.run(fetch())
 

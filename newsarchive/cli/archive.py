@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import click
 from sqlite_utils import Database
@@ -28,16 +26,6 @@ def _logging(verbose: bool) -> None:
 
 # -- show -------------------------------------------------------------------
 
-def find_row(db: Database, url: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """The pages and articles rows of ``url``, trying it with and without a trailing slash."""
-    for candidate in dict.fromkeys([url, url.rstrip("/"), url if url.endswith("/") else url + "/"]):
-        page = next(db.query("SELECT * FROM pages WHERE url = ?", [candidate]), None)
-        article = next(db.query("SELECT * FROM articles WHERE url = ?", [candidate]), None)
-        if page or article:
-            return page, article
-    return None, None
-
-
 @click.command()
 @click.argument("url")
 @click.option("--raw", "mode", flag_value="raw", help="The archived body, content-decoded, as bytes.")
@@ -49,31 +37,33 @@ def show(url: str, mode: str | None, directory: Path) -> None:
 
     Example: newsarchive show https://www.example-news.com/2024/05/story.html --raw --dir archive > story.html
     """
-    from newsarchive.warc.records import RecordError, load_row_response
+    from newsarchive.archive import Archive
+    from newsarchive.warc.records import RecordError
 
-    db = Database(db_path(directory))
-    page, article = find_row(db, url)
-    if page is None and article is None:
-        raise click.ClickException(f"{url} is not in the archive at {directory}")
-    row = page or article
-    if mode == "text":
-        if article is None:
-            raise click.ClickException(f"{row['url']} is not an article ({row.get('outcome')}: {row.get('reason')})")
-        click.echo(article["text"])
-        return
-    if mode in ("raw", "headers"):
-        try:
-            stored = load_row_response(directory, row, db)
-        except RecordError as exc:
-            raise click.ClickException(str(exc)) from exc
-        if mode == "raw":
-            # Bytes as stored (after content-decoding), whatever their charset: never re-encoded.
-            sys.stdout.buffer.write(stored.body)
-            sys.stdout.buffer.flush()
-        else:
-            click.echo(stored.http_headers.to_str(filter_func=None).rstrip("\r\n") if stored.http_headers
-                       else f"(no HTTP headers: {stored.record_type} record)")
-        return
+    db_path(directory)
+    with Archive(directory) as archive:
+        page, article = archive.find(url)
+        if page is None and article is None:
+            raise click.ClickException(f"{url} is not in the archive at {directory}")
+        row = page or article
+        if mode == "text":
+            if article is None:
+                raise click.ClickException(f"{row['url']} is not an article ({row.get('outcome')}: {row.get('reason')})")
+            click.echo(article["text"])
+            return
+        if mode in ("raw", "headers"):
+            try:
+                stored = archive.capture(row["url"])
+            except RecordError as exc:
+                raise click.ClickException(str(exc)) from exc
+            if mode == "raw":
+                # Bytes as stored (after content-decoding), whatever their charset: never re-encoded.
+                sys.stdout.buffer.write(stored.body)
+                sys.stdout.buffer.flush()
+            else:
+                click.echo(stored.http_headers.to_str(filter_func=None).rstrip("\r\n") if stored.http_headers
+                           else f"(no HTTP headers: {stored.record_type} record)")
+            return
     click.echo(_summary(page, article))
 
 
@@ -99,7 +89,7 @@ def _summary(page: dict | None, article: dict | None) -> str:
     if article:
         pairs += [
             ("Title", article.get("title")),
-            ("Authors", ", ".join(json.loads(article.get("authors") or "[]")) or None),
+            ("Authors", ", ".join(article.get("authors") or []) or None),
             ("Published", article.get("published")),
             ("Site", article.get("site")),
             ("Language", article.get("language")),

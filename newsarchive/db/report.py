@@ -62,8 +62,8 @@ def format_summary(summary: dict[str, Any]) -> str:
 
 def datasette_command(db_path: Path) -> str:
     """The command that opens ``db_path`` in Datasette, runnable as printed (no venv activation needed)."""
-    from newsarchive.datasette import METADATA_PATH
+    from newsarchive.datasette import datasette_options
 
     beside = Path(sys.executable).parent / "datasette"
     program = str(beside) if beside.exists() else "datasette"
-    return shlex.join([program, str(db_path), "--metadata", str(METADATA_PATH)])
+    return shlex.join([program, str(db_path), *datasette_options()])

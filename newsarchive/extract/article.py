@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass, field
 
 
@@ -37,3 +38,19 @@ class Article:
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+    def to_json(self, **kwargs) -> str:
+        """The article as one JSON object (lists as arrays); ``kwargs`` go to ``json.dumps``."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
+
+    def __repr__(self) -> str:
+        # Short on purpose: a list of articles in a REPL or a log must not print whole texts.
+        title = self.title if self.title is None or len(self.title) <= 70 else self.title[:69] + "…"
+        return f"<{type(self).__name__} {title!r} {self.url or '(no url)'} {self.word_count} words>"
+
+
+def json_default(value: object) -> object:
+    """``json.dumps(article, default=json_default)``: articles (and their subclasses) as objects."""
+    if isinstance(value, Article):
+        return value.to_dict()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
