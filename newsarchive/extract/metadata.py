@@ -34,7 +34,7 @@ class Markup:
     keywords: list[str] = field(default_factory=list)
     # The markup states a publication date that does not parse ("on Monday July 23, @08:24PM").
     date_unreadable: bool = False
-    # Headline candidates the publisher states: JSON-LD headline, og:title, twitter:title.
+    # Headlines the publisher states, in the order they are trusted: og:title, JSON-LD headline, twitter:title.
     titles: list[str] = field(default_factory=list)
 
 
@@ -69,7 +69,7 @@ def read_markup(tree: HtmlElement) -> Markup:
     if isinstance(keywords, str):
         keywords = keywords.split(",")
     markup.keywords = [k.strip() for k in keywords if isinstance(k, str) and k.strip()]
-    titles = [ld_first.get("headline"), meta.get("og:title"), meta.get("twitter:title")]
+    titles = [meta.get("og:title"), ld_article.get("headline") if ld_article else None, meta.get("twitter:title")]
     markup.titles = [t.strip() for t in titles if isinstance(t, str) and t.strip()]
     return markup
 
