@@ -27,7 +27,8 @@ from newsarchive.extract.consensus import readability_text, vote
 from newsarchive.extract.docmeta import document_metadata
 from newsarchive.extract.dom import parse
 from newsarchive.extract.furniture import strip_furniture
-from newsarchive.extract.headline import choose_headline
+from newsarchive.extract.byline import author_names
+from newsarchive.extract.headline import choose_headline, site_namer
 from newsarchive.extract.markers import strip_markers
 from newsarchive.extract.metadata import normalise_date, read_markup
 
@@ -78,7 +79,7 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
     return Article(
         text=text,
         title=title,
-        authors=split_authors(doc.author),
+        authors=author_names(markup.authors, doc.author, site_namer(url, doc.sitename, markup.publisher)),
         published=published,
         modified=markup.modified,
         site=doc.sitename or doc.hostname,
@@ -173,12 +174,6 @@ def fingerprint(text: str) -> str:
     """Content hash that ignores case, punctuation and spacing."""
     words = " ".join(_WORD.findall(text.lower()))
     return hashlib.sha256(words.encode("utf-8")).hexdigest()[:32]
-
-
-def split_authors(author: str | None) -> list[str]:
-    if not author:
-        return []
-    return _unique(a.strip() for a in re.split(r";|\band\b|\|", author) if a.strip())
 
 
 def _unique(values) -> list[str]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Callable
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
@@ -170,15 +171,21 @@ def _segments(page_title: str) -> list[str]:
     return [p.strip() for p in _SEPARATORS.split(page_title) if p and p.strip()]
 
 
-def _site_tokens(url: str | None, site_name: str | None) -> set[str]:
-    """Squashed names the site goes by: host labels ("smh", "theage") and its declared name."""
+def _site_tokens(url: str | None, *site_names: str | None) -> set[str]:
+    """Squashed names the site goes by: host labels ("smh", "theage") and its declared names."""
     tokens = set()
     host = urlsplit(url).hostname if url else None
     if host:
-        tokens |= {label for label in host.split(".") if label not in _GENERIC_LABELS and len(label) > 2}
-    if site_name:
-        tokens.add("".join(_words(site_name)))
+        labels = {"".join(_words(label)) for label in host.split(".") if label not in _GENERIC_LABELS}
+        tokens |= {label for label in labels if len(label) > 2}
+    tokens |= {"".join(_words(name)) for name in site_names if name and _words(name)}
     return tokens
+
+
+def site_namer(url: str | None, *site_names: str | None) -> Callable[[str], bool]:
+    """A test for "does this text name the site" (its host or a declared name), for bylines."""
+    tokens = _site_tokens(url, *site_names)
+    return lambda text: _names_site(text, tokens)
 
 
 def _main_segment(title: str, segments: list[str], site_tokens: set[str]) -> str:

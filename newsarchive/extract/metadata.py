@@ -7,6 +7,7 @@ and languages (``<html lang>``, ``og:locale``), so we read those directly.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -34,6 +35,10 @@ class Markup:
     keywords: list[str] = field(default_factory=list)
     # The markup states a publication date that does not parse ("on Monday July 23, @08:24PM").
     date_unreadable: bool = False
+    # Authors the markup names one by one: JSON-LD article author, else citation/Dublin Core creators.
+    authors: list[str] = field(default_factory=list)
+    # The publisher's name in JSON-LD: an author only when no one else is named.
+    publisher: str | None = None
     # Headlines the publisher states, in the order they are trusted: og:title, JSON-LD headline, twitter:title.
     titles: list[str] = field(default_factory=list)
 
@@ -71,7 +76,36 @@ def read_markup(tree: HtmlElement) -> Markup:
     markup.keywords = [k.strip() for k in keywords if isinstance(k, str) and k.strip()]
     titles = [meta.get("og:title"), ld_article.get("headline") if ld_article else None, meta.get("twitter:title")]
     markup.titles = [t.strip() for t in titles if isinstance(t, str) and t.strip()]
+    markup.authors = (_ld_names(ld_article.get("author")) if ld_article else []) or _creators(tree)
+    publisher = _ld_names(ld_first.get("publisher"))
+    markup.publisher = publisher[0] if publisher else None
     return markup
+
+
+def _ld_names(value) -> list[str]:
+    """Names in a JSON-LD author/publisher value: a string, an object with ``name``, or a list of them."""
+    items = value if isinstance(value, list) else [value]
+    names = []
+    for item in items:
+        name = item.get("name") if isinstance(item, dict) else item
+        if isinstance(name, list):  # {"name": ["A"]} happens
+            name = next((n for n in name if isinstance(n, str)), None)
+        if isinstance(name, str) and name.strip() and not name.strip().startswith(("http:", "https:")):
+            names.append(" ".join(html.unescape(name).split()))
+    return names
+
+
+_CREATOR_META = ("citation_author", "dc.creator", "dcterms.creator")
+
+
+def _creators(tree: HtmlElement) -> list[str]:
+    """Scholarly metadata names each author in its own tag, as "Last, First" by convention."""
+    names = []
+    for el in tree.iter("meta"):
+        if (el.get("name") or "").lower() in _CREATOR_META and (el.get("content") or "").strip():
+            parts = [p.strip() for p in el.get("content").split(",")]
+            names.append(f"{parts[1]} {parts[0]}" if len(parts) == 2 and all(parts) else el.get("content").strip())
+    return list(dict.fromkeys(names))
 
 
 def _meta_map(tree: HtmlElement) -> dict[str, str]:
