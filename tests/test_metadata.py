@@ -158,3 +158,11 @@ def test_stated_title_with_a_section_trailer_is_cut_back_to_the_heading():
     tree = _tree("x", "<h1>Russia hits Kyiv with ballistic missile</h1>")
     assert choose_headline(tree, ["Russia hits Kyiv with ballistic missile - National"], None) == (
         "Russia hits Kyiv with ballistic missile")
+
+
+def test_page_type_prefers_json_ld_article_then_listing_types_over_og_type():
+    ld = '<script type="application/ld+json">{"@graph":[{"@type":"Organization"},{"@type":"%s"}]}</script>'
+    og = '<meta property="og:type" content="website">'
+    assert _markup(og + ld % "CollectionPage").page_type == "CollectionPage"
+    assert _markup(og + ld % "NewsArticle").page_type == "NewsArticle"
+    assert _markup(og + ld % "WebPage").page_type == "website"

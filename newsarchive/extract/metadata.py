@@ -24,6 +24,11 @@ ARTICLE_TYPES = {
     "blogposting", "liveblogposting", "techarticle", "report", "scholarlyarticle",
 }
 
+# schema.org types of pages that list or describe rather than report.
+LISTING_TYPES = {
+    "collectionpage", "itemlist", "aboutpage", "contactpage", "profilepage", "searchresultspage", "faqpage",
+}
+
 
 @dataclass
 class Markup:
@@ -67,9 +72,13 @@ def read_markup(tree: HtmlElement) -> Markup:
     )
     markup.language = _language(tree, meta)
     markup.canonical_url = _canonical(tree, meta)
-    markup.page_type = (_ld_type_name(ld_article) if ld_article else None) or meta.get("og:type") or (
-        _ld_type_name(ld_first) if ld_first else None
-    )
+    # An article type anywhere in JSON-LD, else a listing type there (og:type=website is on every
+    # page of many sites and must not hide a CollectionPage), else og:type, else the first object's.
+    ld_listing = next((o for o in ld if _ld_type(o) in LISTING_TYPES), None)
+    markup.page_type = next(
+        (t for t in (_ld_type_name(ld_article) if ld_article else None,
+                     _ld_type_name(ld_listing) if ld_listing else None,
+                     meta.get("og:type"), _ld_type_name(ld_first) if ld_first else None) if t), None)
     keywords = ld_first.get("keywords") or meta.get("news_keywords") or meta.get("keywords") or []
     if isinstance(keywords, str):
         keywords = keywords.split(",")
