@@ -88,6 +88,8 @@ class Output:
     authors: list[str] | None = None
     published: str | None = None
     language: str | None = None
+    # The page judged an article (every dev-set page is one); None for tools without a verdict.
+    is_article: bool | None = None
 
 
 Extractor = Callable[[bytes, str | None], Output]
@@ -146,12 +148,11 @@ def _newsarchive(strategy: str = "vote", with_title: bool = False) -> Extractor:
 
     def run(html: bytes, url: str | None) -> Output:
         art = extract(html, url, strategy=strategy)
-        if art is None:
-            return Output("", "", [], "", "")
         # The headline is Article.title, not text; tools that keep it in their text (trafilatura)
         # meet truths that include it (Dragnet's) on this reading.
         text = f"{art.title}\n{art.text}" if with_title and art.title and art.text else art.text
-        return Output(text, art.title or "", list(art.authors), art.published or "", art.language or "")
+        return Output(text, art.title or "", list(art.authors), art.published or "", art.language or "",
+                      art.is_article)
     return run
 
 
@@ -246,6 +247,10 @@ def report(runs: dict[str, Run], pages: list[Page], label: str) -> dict[str, dic
               f"{_fmt(m.published)} {_fmt(a[0])} {_fmt(a[1])} {_fmt(a[2])} {_fmt(m.language)} | {run.cpu_ms:6.1f}")
     counted = meta_scores(next(iter(runs.values())), pages).counted
     print("   pages scored per field: " + ", ".join(f"{k} {v}" for k, v in counted.items()))
+    for name, run in runs.items():
+        verdicts = [o.is_article for o in run.outputs.values() if o.is_article is not None]
+        if verdicts:
+            print(f"   {name}: judged articles {sum(verdicts)}/{len(verdicts)} (every dev-set page is one)")
     return scores
 
 

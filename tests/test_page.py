@@ -81,6 +81,14 @@ def test_a_declared_dated_news_brief_is_kept(declared, dated, outcome, reason):
     assert (result.article is not None) == (outcome == "article")
 
 
+def test_stored_verdict_is_the_one_extract_gives():
+    from newsarchive import extract
+    url = "http://news.example/2026/05/ferry.html"
+    for page in (ARTICLE, ARTICLE.replace(b"article:published_time", b"x").replace(b'content="article"', b'content=""')):
+        result, art = process_page(page, url, "text/html"), extract(page, url)
+        assert (result.outcome == "article", result.reason) == (art.is_article, art.article_reason)
+
+
 @pytest.mark.parametrize("body, content_type, reason", [
     (b"%PDF-1.4 ...", "application/pdf", "content type application/pdf"),
     (b"", "text/html", "empty body"),

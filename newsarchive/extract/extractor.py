@@ -31,6 +31,7 @@ from newsarchive.extract.byline import author_names
 from newsarchive.extract.headline import choose_headline, site_namer
 from newsarchive.extract.markers import strip_markers
 from newsarchive.extract.metadata import normalise_date, read_markup
+from newsarchive.processing.classify import MIN_WORDS, classify
 
 _WORD = re.compile(r"\w+")
 
@@ -48,11 +49,15 @@ MAX_HEADLINE_WORDS = 30
 STRATEGIES = ("vote", "trafilatura")
 
 
-def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote") -> Article | None:
-    """Return the article in ``html`` with its metadata, or None when the page has no main text.
+def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote",
+            min_words: int = MIN_WORDS) -> Article:
+    """Return the page's main text and metadata, and whether the page is an article.
 
     ``html`` may be bytes (charset taken from a BOM or ``<meta charset>``,
-    else detected) or already-decoded text.
+    else detected) or already-decoded text. The metadata comes back even when
+    no main text is found (``text`` is then ""). ``is_article`` and
+    ``article_reason`` are the verdict a crawl stores for the page
+    (``processing.classify``; ``min_words`` is its NEWSARCHIVE_MIN_WORDS).
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; choose from {STRATEGIES}")
@@ -60,7 +65,7 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
         html = decode_html(html)
     tree = parse(html)
     if tree is None:
-        return None
+        return _judged(Article(text="", url=url), min_words)
     markup = read_markup(tree)
     doc = document_metadata(tree, url)
     published = markup.published or doc.date
@@ -73,10 +78,8 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
     title = choose_headline(tree, markup.titles, doc.title, lead=lead, url=url, site_name=doc.sitename)
     text, cleaned = clean_text(text, title, doc.title)
     removed += cleaned
-    if not text:
-        return None
     canonical = markup.canonical_url or doc.url
-    return Article(
+    article = Article(
         text=text,
         title=title,
         authors=author_names(markup.authors, doc.author, site_namer(url, doc.sitename, markup.publisher)),
@@ -92,9 +95,17 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
         image=doc.image,
         page_type=markup.page_type or doc.pagetype,
         word_count=len(_WORD.findall(text)),
-        fingerprint=fingerprint(text),
+        fingerprint=fingerprint(text) if text else "",
         removed=removed,
     )
+    return _judged(article, min_words)
+
+
+def _judged(article: Article, min_words: int) -> Article:
+    """The article with the crawl's verdict on it: one rule for the crawl, imports and Python callers."""
+    verdict = classify(article.url, article, min_words=min_words)
+    article.is_article, article.article_reason = verdict.is_article, verdict.reason
+    return article
 
 
 def _main_text(
