@@ -16,6 +16,8 @@ from datetime import datetime
 
 from lxml.html import HtmlElement
 
+from newsarchive.extract.language import language_code
+
 logger = logging.getLogger(__name__)
 
 ARTICLE_TYPES = {
@@ -200,11 +202,10 @@ def normalise_date(value: str) -> str | None:
 
 
 def _language(tree: HtmlElement, meta: dict[str, str]) -> str | None:
-    lang = tree.get("lang") or tree.get("xml:lang") or meta.get("content-language") or meta.get("og:locale")
-    if not lang:
-        return None
-    primary = lang.strip().replace("_", "-").split(",")[0].split("-")[0].lower()
-    return primary if 2 <= len(primary) <= 3 else None
+    """The first declaration that is a language code ("utf-8" in Content-Language is not)."""
+    declared = (tree.get("lang"), tree.get("xml:lang"), meta.get("content-language"), meta.get("og:locale"),
+                meta.get("dc.language"), meta.get("language"))
+    return next((code for code in map(language_code, declared) if code), None)
 
 
 def _canonical(tree: HtmlElement, meta: dict[str, str]) -> str | None:
