@@ -29,6 +29,7 @@ from newsarchive.extract.dom import parse
 from newsarchive.extract.furniture import strip_furniture
 from newsarchive.extract.byline import author_names
 from newsarchive.extract.headline import choose_headline, site_namer
+from newsarchive.extract.language import guess_language
 from newsarchive.extract.markers import strip_markers
 from newsarchive.extract.metadata import normalise_date, read_markup
 from newsarchive.processing.classify import MIN_WORDS, classify
@@ -78,6 +79,8 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
     title = choose_headline(tree, markup.titles, doc.title, lead=lead, url=url, site_name=doc.sitename)
     text, cleaned = clean_text(text, title, doc.title)
     removed += cleaned
+    # Undeclared (or declared as no language): the main text's stopwords tell.
+    language = language or guess_language(text)
     canonical = markup.canonical_url or doc.url
     article = Article(
         text=text,
