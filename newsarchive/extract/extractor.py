@@ -30,6 +30,7 @@ from newsarchive.extract.furniture import strip_furniture
 from newsarchive.extract.byline import author_names
 from newsarchive.extract.headline import choose_headline, site_namer
 from newsarchive.extract.language import guess_language
+from newsarchive.extract.taxonomy import article_tags
 from newsarchive.extract.markers import strip_markers
 from newsarchive.extract.metadata import normalise_date, read_markup
 from newsarchive.processing.classify import MIN_WORDS, classify
@@ -91,7 +92,7 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
         site=doc.sitename or doc.hostname,
         language=language,
         description=doc.description,
-        tags=_unique(list(doc.tags or []) + markup.keywords),
+        tags=article_tags(doc.tags or [], markup.keywords),
         categories=list(doc.categories or []),
         url=url,
         canonical_url=urljoin(url, canonical) if url and canonical else canonical,
@@ -188,11 +189,3 @@ def fingerprint(text: str) -> str:
     """Content hash that ignores case, punctuation and spacing."""
     words = " ".join(_WORD.findall(text.lower()))
     return hashlib.sha256(words.encode("utf-8")).hexdigest()[:32]
-
-
-def _unique(values) -> list[str]:
-    seen: dict[str, None] = {}
-    for value in values:
-        if value and value.lower() not in {s.lower() for s in seen}:
-            seen[value] = None
-    return list(seen)
