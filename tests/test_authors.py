@@ -25,6 +25,8 @@ def _markup(head: str):
     ("Ana Ruiz y Luis Gómez", ["Ana Ruiz", "Luis Gómez"]),
     ("Ann Lee, Bo Chen, Cy Diaz", ["Ann Lee", "Bo Chen", "Cy Diaz"]),
     ("Mathias Hagen; Journalist", ["Mathias Hagen"]),
+    ("신현주 기자", ["신현주"]),
+    ("Jane Smith, Reporter", ["Jane Smith"]),
     ("Emma Mackenzie; Emma-Mackenzie", ["Emma Mackenzie"]),
     ("The Gazette; Jane Smith", ["Jane Smith"]),  # the publisher goes when someone else is named
     ("The Gazette", ["The Gazette"]),  # ... and stays when it is all there is
@@ -57,3 +59,11 @@ def test_citation_creators_in_last_first_order_are_turned_round():
                 '<meta name="citation_author" content="You, Xiaoying">')
     assert m.authors == ["Xiaoying You", "Mariana Lenharo"]
     assert author_names(m.authors, "You; Xiaoying; Lenharo; Mariana", GAZETTE) == ["Xiaoying You", "Mariana Lenharo"]
+
+
+def test_a_publisher_only_answer_asks_the_page_byline():
+    assert author_names(["The Gazette"], None, GAZETTE, byline=lambda: "By Jane Smith") == ["Jane Smith"]
+    assert author_names(["The Gazette"], None, GAZETTE, byline=lambda: None) == ["The Gazette"]
+    asked = []
+    author_names(["Jane Smith"], None, GAZETTE, byline=lambda: asked.append(1))
+    assert not asked  # a person is named: no byline search

@@ -160,13 +160,14 @@ _JOIN = re.compile(r"\s+(?:and|und|og|och|en|et|ve|oraz|und|és|ja|и|&)\s+|\s*[
 _SHORT_JOIN = re.compile(r"\s+(?:y|e|i)\s+")
 
 
-def author_names(stated: list[str], found: str | None, is_site) -> list[str]:
+def author_names(stated: list[str], found: str | None, is_site, byline=None) -> list[str]:
     """The people who wrote the article.
 
     ``stated`` are names the markup lists one by one (JSON-LD, citation
     tags) and win; ``found`` is trafilatura's "; "-joined author string (meta
     tags, byline search). ``is_site(name)`` tells the publisher's own name,
-    dropped when anyone else is named. Labels and job titles go; a URL slug
+    dropped when anyone else is named; when it is the only name, the page's
+    byline (``byline()``, the byline search) is asked. Labels and job titles go; a URL slug
     of a name already listed ("emma-mackenzie") is that name.
     """
     stated_names = _names(stated)
@@ -178,6 +179,9 @@ def author_names(stated: list[str], found: str | None, is_site) -> list[str]:
         return people
     # A found name of one short word ("Amw") is initials or a handle: weaker than a stated publisher.
     people = [n for n in found_names if not is_site(n) and (len(n.split()) > 1 or not n.isascii())]
+    if not people and byline is not None and (stated_names or found_names):
+        # Only the publisher is named in the markup: the page's byline may name the person.
+        people = [n for n in _names((byline() or "").split(";")) if not is_site(n) and len(n.split()) > 1]
     return people or stated_names or found_names
 
 
@@ -206,9 +210,15 @@ def _split(author: str) -> list[str]:
     return [p.strip() for p in out if p.strip()]
 
 
+# A job title after the name: "신현주 기자" (Korean "reporter"), "山田太郎記者", "Jane Smith, Reporter".
+_ROLE_SUFFIX = re.compile(r"(?:\s*,)?\s*(?:기자|특파원|記者|reporter|correspondent|staff writer)$", re.IGNORECASE)
+
+
 def _unlabelled(name: str) -> str:
     name = _LABEL.sub("", name)
-    return _INNER_LABEL.sub("", name).strip(" ,:")
+    name = _INNER_LABEL.sub("", name).strip(" ,:")
+    stripped = _ROLE_SUFFIX.sub("", name).strip()
+    return stripped or name
 
 
 def _squashed(name: str) -> str:
