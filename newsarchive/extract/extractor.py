@@ -27,7 +27,7 @@ from newsarchive.extract.consensus import readability_text, vote
 from newsarchive.extract.docmeta import document_metadata
 from newsarchive.extract.dom import parse
 from newsarchive.extract.furniture import strip_furniture
-from newsarchive.extract.byline import author_names
+from newsarchive.extract.byline import author_names, find_author
 from newsarchive.extract.headline import choose_headline, site_namer
 from newsarchive.extract.language import guess_language
 from newsarchive.extract.taxonomy import article_tags
@@ -86,7 +86,8 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
     article = Article(
         text=text,
         title=title,
-        authors=author_names(markup.authors, doc.author, site_namer(url, doc.sitename, markup.publisher)),
+        authors=author_names(markup.authors, doc.author, site_namer(url, doc.sitename, markup.publisher),
+                             byline=lambda: find_author(tree)),
         published=published,
         modified=markup.modified,
         site=doc.sitename or doc.hostname,
