@@ -143,8 +143,10 @@ def _justext(html: bytes, url: str | None) -> Output:
 def _newsarchive(strategy: str = "vote", with_title: bool = False) -> Extractor:
     from newsarchive import extract
     from newsarchive.extract.blocks import stoplist
+    from newsarchive.extract.language import stopword_index
 
     stoplist(None)  # loaded once per worker before any page, as the extraction pool does
+    stopword_index()  # the language guess's index: once per process, not a per-page cost
 
     def run(html: bytes, url: str | None) -> Output:
         art = extract(html, url, strategy=strategy)

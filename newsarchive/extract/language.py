@@ -46,7 +46,7 @@ def guess_language(text: str) -> str | None:
     words = _WORD.findall(text.lower())
     if len(words) < MIN_GUESS_WORDS:
         return None
-    index = _stopword_index()
+    index = stopword_index()
     votes: Counter[str] = Counter()
     for word in words:
         votes.update(index.get(word, ()))
@@ -57,7 +57,7 @@ def guess_language(text: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _stopword_index() -> dict[str, tuple[str, ...]]:
+def stopword_index() -> dict[str, tuple[str, ...]]:
     """Stopword -> the languages (ISO codes) that list it, built once per process."""
     from justext import get_stoplist
     from trafilatura.settings import JUSTEXT_LANGUAGES
