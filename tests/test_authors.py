@@ -20,6 +20,8 @@ def _markup(head: str):
     ("Autorin: Anna Weber", ["Anna Weber"]),
     ("Capital von Jemima Kelly", ["Jemima Kelly"]),
     ("Ursula von der Leyen", ["Ursula von der Leyen"]),
+    ("di Mario Rossi", ["Mario Rossi"]),
+    ("Di Pietro Antonio", ["Di Pietro Antonio"]),
     ("Ingrid Treborg og Marlene Holm", ["Ingrid Treborg", "Marlene Holm"]),
     ("Anna Weber und Jan Fink", ["Anna Weber", "Jan Fink"]),
     ("Ana Ruiz y Luis Gómez", ["Ana Ruiz", "Luis Gómez"]),

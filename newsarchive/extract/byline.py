@@ -146,8 +146,9 @@ def _text_pieces(element: HtmlElement, discarded: set[HtmlElement]) -> list[str]
 
 # Byline labels in the languages we meet, before a name: "By", "Von", "Autor", "Text:", "Av" (sv), "Af" (da).
 _LABEL = re.compile(
-    r"^(?:by|von|autor(?:in)?|author|text|texte|tekst|av|af|door|par|por|di|przez|yazan|written by|reporting by)"
-    r"\s*:?\s+(?!(?:der|den|dem)\b)", re.IGNORECASE)
+    r"^(?:(?i:by|von|autor(?:in)?|author|text|texte|tekst|av|af|door|par|por|przez|yazan|written by|reporting by)"
+    # Italian "di" only in lower case: "Di Pietro" is a surname.
+    r"|di)\s*:?\s+(?!(?:der|den|dem)\b)")
 # A label inside: "Capital von Jemima Kelly" (a kicker before the byline). Two words must follow.
 _INNER_LABEL = re.compile(r"^(?:\S+\s+){1,2}(?:by|von|av|af|door|par|por)\s+(?!(?:der|den|dem)\b)(?=\S+\s+\S+)",
                           re.IGNORECASE)
