@@ -1,4 +1,8 @@
-"""The byline search of trafilatura's metadata, in one walk over the tree.
+"""Authors: trafilatura's byline search in one walk over the tree, and the names it yields.
+
+``author_names`` turns the markup's author statements into the list of
+people (labels, job titles, conjunctions, slugs and the publisher handled);
+``find_author`` is the byline search, described below.
 
 When neither meta tags nor JSON-LD name the author, trafilatura deep-copies
 the page, deletes comment sections, sidebars, dates and figures from the
