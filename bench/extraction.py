@@ -1,12 +1,18 @@
-"""Score an extractor on a devset folder (``pages/<id>.html.gz`` + ``truth.jsonl``).
+"""Score extractors on the dev sets: main text and metadata, with trafilatura as reference in the same run.
 
-    .venv/bin/python bench/extraction.py                       # newsarchive vs trafilatura
-    .venv/bin/python bench/extraction.py --extractor readability
-    .venv/bin/python bench/extraction.py --extractor newsarchive --compare trafilatura
+    .venv/bin/python bench/extraction.py                 # both dev sets, newsarchive + trafilatura modes
+    .venv/bin/python bench/extraction.py --devset ../shared/devset-modern --extractor newsarchive --misses
+    .venv/bin/python bench/extraction.py --extractor newsarchive --compare trafilatura-precision
 
-Prints P/R/F1 (see bench/metric.py), CPU ms/page, per-source figures and the
-worst pages. Timings of extractors run in the same invocation are comparable;
-across invocations they are not (the machine is shared).
+A dev set is a folder of ``pages/<id>.html.gz`` + ``truth.jsonl``. Text is
+scored with shingle P/R/F1 (bench/metric.py); title (exact after NFC and
+whitespace collapse), published (same calendar day in the truth's offset),
+authors (micro P/R/F1 over case-folded names) and language (accuracy) are
+scored only on pages whose truth lists the field (``fields``; a set without
+``fields`` is scored on text and on whatever values it has). Prints a table
+per set, per-language rows, CPU ms/page and optionally the worst pages and
+metadata misses. Timings of extractors run in the same invocation are
+comparable; across invocations they are not (the machine is shared).
 """
 
 from __future__ import annotations
@@ -15,23 +21,29 @@ import argparse
 import gzip
 import json
 import logging
-import re
 import sys
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from metric import PageScore, score_page, summarise  # noqa: E402
-from metric import tokens as metric_tokens  # noqa: E402
+from metric import (  # noqa: E402
+    PageScore, author_counts, language_match, micro_f1, same_day, score_page, summarise, title_exact,
+)
 
 logger = logging.getLogger("bench.extraction")
 
-DEFAULT_DEVSET = Path(__file__).resolve().parent.parent.parent / "shared" / "devset"
+# The shared data sits next to the checkout (../shared), or next to the folder of worktrees.
+SHARED = next((d / "shared" for d in Path(__file__).resolve().parents if (d / "shared" / "devset").is_dir()),
+              Path("../shared"))
+DEFAULT_DEVSETS = [SHARED / "devset", SHARED / "devset-modern"]
+METADATA_FIELDS = ("title", "published", "authors", "language")
+DEFAULT_EXTRACTORS = ["newsarchive", "trafilatura", "trafilatura-nocomments", "trafilatura-precision",
+                      "trafilatura-meta"]
 
 
 @dataclass
@@ -41,7 +53,12 @@ class Page:
     url: str | None
     html: bytes
     text: str
-    title: str | None
+    title: str | None = None
+    authors: list[str] | None = None
+    published: str | None = None
+    language: str | None = None
+    # Fields the truth was annotated for; the rest are not scored.
+    fields: set[str] = field(default_factory=set)
 
 
 def load_devset(folder: Path, limit: int | None = None) -> list[Page]:
@@ -50,63 +67,98 @@ def load_devset(folder: Path, limit: int | None = None) -> list[Page]:
         for line in fh:
             rec = json.loads(line)
             html = gzip.decompress((folder / "pages" / f"{rec['id']}.html.gz").read_bytes())
-            pages.append(Page(rec["id"], rec["source"], rec.get("url"), html, rec["text"], rec.get("title")))
+            # Without a field list, a value present is a value annotated (the old set's titles).
+            fields = set(rec["fields"]) if "fields" in rec else {k for k in ("text", "title") if rec.get(k)}
+            if rec.get("language"):
+                fields.add("language")  # the publisher's language, given for every page
+            pages.append(Page(rec["id"], rec.get("source", folder.name), rec.get("url"), html, rec["text"],
+                              rec.get("title"), rec.get("authors"), rec.get("published"), rec.get("language"),
+                              fields))
             if limit and len(pages) >= limit:
                 break
     return pages
 
 
-# --- extractors: each maps (html bytes, url) to text (or "" for nothing) ---
+@dataclass
+class Output:
+    """What an extractor gave for one page; None metadata means "this mode reports none"."""
 
-def _trafilatura(**kwargs) -> Callable[[bytes, str | None], str]:
+    text: str
+    title: str | None = None
+    authors: list[str] | None = None
+    published: str | None = None
+    language: str | None = None
+    # The page judged an article (every dev-set page is one); None for tools without a verdict.
+    is_article: bool | None = None
+
+
+Extractor = Callable[[bytes, str | None], Output]
+
+
+# --- extractors: each maps (html bytes, url) to an Output ---
+
+def _trafilatura(**kwargs) -> Extractor:
     import trafilatura
 
-    def run(html: bytes, url: str | None) -> str:
-        return trafilatura.extract(html, url=url, **kwargs) or ""
+    def run(html: bytes, url: str | None) -> Output:
+        return Output(trafilatura.extract(html, url=url, **kwargs) or "")
     return run
 
 
-def _trafilatura_json(html: bytes, url: str | None) -> str:
+def _trafilatura_json(html: bytes, url: str | None) -> Output:
     import trafilatura
 
     out = trafilatura.extract(html, url=url, with_metadata=True, output_format="json")
-    return json.loads(out)["text"] if out else ""
+    return Output(json.loads(out)["text"] if out else "")
 
 
-def _readability(html: bytes, url: str | None) -> str:
+def _trafilatura_meta(html: bytes, url: str | None) -> Output:
+    """trafilatura's text and metadata: ``bare_extraction(with_metadata=True)``."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True)
+    if doc is None:
+        return Output("", "", [], "", "")
+    authors = [a.strip() for a in (doc.author or "").split(";") if a.strip()]
+    return Output(doc.text or "", doc.title or "", authors, doc.date or "", doc.language or "")
+
+
+def _readability(html: bytes, url: str | None) -> Output:
     from lxml import html as lhtml
     from readability import Document
 
     from newsarchive.extract.extractor import decode_html
     summary = Document(decode_html(html)).summary(html_partial=True)
     tree = lhtml.fromstring(summary)
-    return "\n".join(t.strip() for t in tree.itertext() if t.strip())
+    return Output("\n".join(t.strip() for t in tree.itertext() if t.strip()))
 
 
-def _justext(html: bytes, url: str | None) -> str:
+def _justext(html: bytes, url: str | None) -> Output:
     import justext
 
     paras = justext.justext(html, justext.get_stoplist("English"))
-    return "\n".join(p.text for p in paras if not p.is_boilerplate)
+    return Output("\n".join(p.text for p in paras if not p.is_boilerplate))
 
 
-def _newsarchive(strategy: str = "vote", with_title: bool = False) -> Callable[[bytes, str | None], str]:
+def _newsarchive(strategy: str = "vote", with_title: bool = False) -> Extractor:
     from newsarchive import extract
     from newsarchive.extract.blocks import stoplist
+    from newsarchive.extract.language import stopword_index
 
     stoplist(None)  # loaded once per worker before any page, as the extraction pool does
+    stopword_index()  # the language guess's index: once per process, not a per-page cost
 
-    def run(html: bytes, url: str | None) -> str:
+    def run(html: bytes, url: str | None) -> Output:
         art = extract(html, url, strategy=strategy)
-        if art is None:
-            return ""
         # The headline is Article.title, not text; tools that keep it in their text (trafilatura)
         # meet truths that include it (Dragnet's) on this reading.
-        return f"{art.title}\n{art.text}" if with_title and art.title else art.text
+        text = f"{art.title}\n{art.text}" if with_title and art.title and art.text else art.text
+        return Output(text, art.title or "", list(art.authors), art.published or "", art.language or "",
+                      art.is_article)
     return run
 
 
-EXTRACTORS: dict[str, Callable[[], Callable[[bytes, str | None], str]]] = {
+EXTRACTORS: dict[str, Callable[[], Extractor]] = {
     "newsarchive": lambda: _newsarchive("vote"),
     # trafilatura alone (fast mode, no comments) plus our cleaning: what the vote adds.
     "newsarchive-trafilatura": lambda: _newsarchive("trafilatura"),
@@ -114,6 +166,7 @@ EXTRACTORS: dict[str, Callable[[], Callable[[bytes, str | None], str]]] = {
     "trafilatura": lambda: _trafilatura(),
     "trafilatura-nocomments": lambda: _trafilatura(include_comments=False),
     "trafilatura-json": lambda: _trafilatura_json,
+    "trafilatura-meta": lambda: _trafilatura_meta,
     "trafilatura-precision": lambda: _trafilatura(include_comments=False, favor_precision=True),
     "trafilatura-recall": lambda: _trafilatura(include_comments=False, favor_recall=True),
     "trafilatura-fast": lambda: _trafilatura(include_comments=False, fast=True),
@@ -129,14 +182,12 @@ EXTRACTORS: dict[str, Callable[[], Callable[[bytes, str | None], str]]] = {
 @dataclass
 class Run:
     name: str
-    outputs: dict[str, str]
+    outputs: dict[str, Output]
     cpu_ms: float  # mean CPU ms per page
 
 
-def run_extractor(name: str, pages: list[Page]) -> Run:
-    fn = EXTRACTORS[name]()
-    fn(pages[0].html, pages[0].url)  # warm imports and caches outside the timing
-    outputs: dict[str, str] = {}
+def run_extractor(name: str, fn: Extractor, pages: list[Page]) -> Run:
+    outputs: dict[str, Output] = {}
     start = time.process_time()
     for page in pages:
         outputs[page.id] = fn(page.html, page.url)
@@ -144,134 +195,160 @@ def run_extractor(name: str, pages: list[Page]) -> Run:
     return Run(name, outputs, cpu)
 
 
-def scores_of(run: Run, pages: list[Page], **metric) -> dict[str, PageScore]:
-    return {p.id: score_page(run.outputs[p.id], p.text, **metric) for p in pages}
+def text_scores(run: Run, pages: list[Page]) -> dict[str, PageScore]:
+    return {p.id: score_page(run.outputs[p.id].text, p.text) for p in pages if "text" in p.fields}
 
 
-def report(run: Run, pages: list[Page], worst: int) -> dict[str, PageScore]:
-    scores = scores_of(run, pages)
-    total = summarise(scores.values())
-    print(f"\n== {run.name}: P {total.precision:.4f}  R {total.recall:.4f}  F1 {total.f1:.4f}"
-          f"  empty {total.empty}/{total.pages}  CPU {run.cpu_ms:.1f} ms/page")
-    by_source: dict[str, list[PageScore]] = defaultdict(list)
+@dataclass
+class MetaScore:
+    """Metadata figures over the pages whose truth lists each field; None where nothing was scored."""
+
+    title: float | None = None
+    published: float | None = None
+    authors: tuple[float, float, float] | None = None  # micro P, R, F1
+    language: float | None = None
+    counted: dict[str, int] = field(default_factory=dict)
+
+
+def _rate(hits: list[bool]) -> float | None:
+    return sum(hits) / len(hits) if hits else None
+
+
+def meta_scores(run: Run, pages: list[Page]) -> MetaScore:
+    titles, days, langs, authors = [], [], [], []
     for page in pages:
-        by_source[page.source].append(scores[page.id])
-    for source, items in sorted(by_source.items()):
-        s = summarise(items)
-        print(f"   {source:8s} P {s.precision:.4f}  R {s.recall:.4f}  F1 {s.f1:.4f}  empty {s.empty}/{s.pages}")
-    if worst:
-        print(f"   worst {worst} pages (F1, P, R, id):")
-        for pid, s in sorted(scores.items(), key=lambda kv: kv[1].f1)[:worst]:
-            p = "  -  " if s.precision is None else f"{s.precision:.2f}"
-            print(f"     {s.f1:.3f}  {p}  {s.recall:.2f}  {pid}")
+        out = run.outputs[page.id]
+        if "title" in page.fields and page.title and out.title is not None:
+            titles.append(title_exact(out.title, page.title))
+        if "published" in page.fields and page.published and out.published is not None:
+            days.append(same_day(out.published, page.published))
+        if "language" in page.fields and page.language and out.language is not None:
+            langs.append(language_match(out.language, page.language))
+        if "authors" in page.fields and page.authors is not None and out.authors is not None:
+            authors.append(author_counts(out.authors, page.authors))
+    counted = {"title": len(titles), "published": len(days), "authors": len(authors), "language": len(langs)}
+    return MetaScore(_rate(titles), _rate(days), micro_f1(authors) if authors else None, _rate(langs), counted)
+
+
+def _fmt(value: float | None) -> str:
+    return "   -  " if value is None else f"{value:.4f}"
+
+
+def report(runs: dict[str, Run], pages: list[Page], label: str) -> dict[str, dict[str, PageScore]]:
+    """One row per extractor: text P/R/F1, metadata figures, CPU."""
+    print(f"\n=== {label}: {len(pages)} pages")
+    print(f"   {'extractor':24s} {'P':>6s} {'R':>6s} {'F1':>6s} empty | {'title':>6s} {'date':>6s}"
+          f" {'authP':>6s} {'authR':>6s} {'authF1':>6s} {'lang':>6s} | CPU ms")
+    scores = {}
+    for name, run in runs.items():
+        scores[name] = text_scores(run, pages)
+        t = summarise(scores[name].values())
+        m = meta_scores(run, pages)
+        a = m.authors or (None, None, None)
+        print(f"   {name:24s} {t.precision:.4f} {t.recall:.4f} {t.f1:.4f} {t.empty:5d} | {_fmt(m.title)} "
+              f"{_fmt(m.published)} {_fmt(a[0])} {_fmt(a[1])} {_fmt(a[2])} {_fmt(m.language)} | {run.cpu_ms:6.1f}")
+    counted = meta_scores(next(iter(runs.values())), pages).counted
+    print("   pages scored per field: " + ", ".join(f"{k} {v}" for k, v in counted.items()))
+    for name, run in runs.items():
+        verdicts = [o.is_article for o in run.outputs.values() if o.is_article is not None]
+        if verdicts:
+            print(f"   {name}: judged articles {sum(verdicts)}/{len(verdicts)} (every dev-set page is one)")
     return scores
+
+
+def per_group(runs: dict[str, Run], pages: list[Page], scores: dict[str, dict[str, PageScore]], key: str) -> None:
+    """Text F1 of every extractor and each metadata field of those reporting one, per language or source."""
+    groups: dict[str, list[Page]] = defaultdict(list)
+    for page in pages:
+        groups[getattr(page, key) or "?"].append(page)
+    if len(groups) < 2:
+        return
+    meta_runs = [n for n, r in runs.items() if any(o.title is not None for o in r.outputs.values())]
+    print(f"   per {key}: n, text F1 of {', '.join(runs)}; title/date/authF1/lang of {', '.join(meta_runs)}")
+    for group, members in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        f1s = " ".join(f"{summarise(scores[n][p.id] for p in members if p.id in scores[n]).f1:.3f}" for n in runs)
+        metas = []
+        for n in meta_runs:
+            m = meta_scores(runs[n], members)
+            metas.append("/".join(_fmt(v)[:5] for v in (m.title, m.published, m.authors[2] if m.authors else None,
+                                                          m.language)))
+        print(f"     {group:12s} {len(members):4d}  {f1s}  |  {'  '.join(metas)}")
+
+
+def worst_pages(name: str, scores: dict[str, PageScore], count: int) -> None:
+    print(f"   {name}: worst {count} pages (F1, P, R, id):")
+    for pid, s in sorted(scores.items(), key=lambda kv: kv[1].f1)[:count]:
+        p = "  -  " if s.precision is None else f"{s.precision:.2f}"
+        print(f"     {s.f1:.3f}  {p}  {s.recall:.2f}  {pid}")
 
 
 def compare(ours: dict[str, PageScore], theirs: dict[str, PageScore], name: str, margin: float) -> None:
     worse = [(pid, ours[pid].f1 - theirs[pid].f1) for pid in ours if ours[pid].f1 < theirs[pid].f1 - margin]
     better = sum(1 for pid in ours if ours[pid].f1 > theirs[pid].f1 + margin)
-    print(f"\n== pages > {margin} F1 worse than {name}: {len(worse)} (better: {better})")
+    print(f"   pages > {margin} F1 worse than {name}: {len(worse)} (better: {better})")
     for pid, delta in sorted(worse, key=lambda kv: kv[1]):
         print(f"     {delta:+.3f}  ours {ours[pid].f1:.3f}  {name} {theirs[pid].f1:.3f}  {pid}")
 
 
-def metric_variants(run: Run, pages: list[Page]) -> None:
-    """Show how metric readings move the figure, to pin down which one the baselines used."""
-    for label, kw, empty_zero in (
-        ("4-shingle lower, empty->R only", {}, False),
-        ("4-shingle lower, empty->P=0", {}, True),
-        ("4-shingle case-sensitive", {"lower": False}, False),
-        ("bag of words lower, empty->P=0", {"n": 1}, True),
-    ):
-        items = list(scores_of(run, pages, **kw).values())
-        if empty_zero:
-            items = [PageScore(s.precision or 0.0, s.recall) for s in items]
-        s = summarise(items)
-        print(f"   {label:34s} P {s.precision:.4f}  R {s.recall:.4f}  F1 {s.f1:.4f}")
-
-
-# Markup that states a publication date: meta tags, JSON-LD, itemprop, <time datetime>.
-_MARKUP_DATE = re.compile(
-    r"""<meta[^>]+(?:property|name|itemprop)\s*=\s*["'](?:article:published_time|og:published_time|"""
-    r"""datePublished|pubdate|publishdate|publish[-_]date|date|dc\.date(?:\.issued)?|sailthru\.date|"""
-    r"""parsely-pub-date)["']|itemprop\s*=\s*["']datePublished["']|"datePublished"\s*:|<time[^>]+datetime\s*=""",
-    re.IGNORECASE,
-)
-
-
-def _norm_title(title: str | None) -> str:
-    return " ".join((title or "").split())
-
-
-def metadata_eval(pages: list[Page]) -> None:
-    """Title exact-match rate against the devset titles; published date found where the markup has one."""
-    from newsarchive import extract
-    from newsarchive.extract.extractor import decode_html
-
-    titled = exact = words = with_date = found = 0
-    misses: list[tuple[str, str | None, str | None]] = []
-    date_misses: list[str] = []
+def misses(run: Run, pages: list[Page]) -> None:
+    """Every metadata field the extractor got wrong, with truth and answer."""
+    print(f"   {run.name}: metadata misses (field, id, truth, got)")
     for page in pages:
-        art = extract(page.html, page.url)
-        if page.title:
-            titled += 1
-            got = art.title if art else None
-            exact += _norm_title(got) == _norm_title(page.title)
-            words += metric_tokens(got or "") == metric_tokens(page.title)
-            if _norm_title(got) != _norm_title(page.title):
-                misses.append((page.id, page.title, got))
-        if _MARKUP_DATE.search(decode_html(page.html)):
-            with_date += 1
-            if art and art.published:
-                found += 1
-            else:
-                date_misses.append(page.id)
-    print(f"\n== metadata: title exact match {exact}/{titled} ({exact / max(1, titled):.1%}),"
-          f" same words {words}/{titled} ({words / max(1, titled):.1%})")
-    for pid, want, got in misses[:12]:
-        print(f"     {pid}: want {want!r} got {got!r}")
-    print(f"   published date found on {found}/{with_date} pages whose markup states one; misses: {date_misses[:10]}")
+        out = run.outputs[page.id]
+        if "title" in page.fields and page.title and not title_exact(out.title, page.title):
+            print(f"     title    {page.id}: {page.title!r} | {out.title!r}")
+        if "published" in page.fields and page.published and not same_day(out.published, page.published):
+            print(f"     date     {page.id}: {page.published!r} | {out.published!r}")
+        if "authors" in page.fields and page.authors is not None:
+            c = author_counts(out.authors or [], page.authors)
+            if c.hits != c.predicted or c.hits != c.true:
+                print(f"     authors  {page.id}: {page.authors!r} | {out.authors!r}")
+        if "language" in page.fields and page.language and not language_match(out.language, page.language):
+            print(f"     language {page.id}: {page.language!r} | {out.language!r}")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--devset", type=Path, default=DEFAULT_DEVSET)
+    ap.add_argument("--devset", type=Path, action="append",
+                    help="repeatable; default: ../shared/devset and ../shared/devset-modern")
     ap.add_argument("--extractor", action="append", choices=sorted(EXTRACTORS),
-                    help="repeatable; default: newsarchive and trafilatura-json")
+                    help=f"repeatable; default: {', '.join(DEFAULT_EXTRACTORS)}")
     ap.add_argument("--compare", choices=sorted(EXTRACTORS), help="list pages where the first extractor is worse")
     ap.add_argument("--margin", type=float, default=0.1)
-    ap.add_argument("--worst", type=int, default=10)
+    ap.add_argument("--worst", type=int, default=0, help="print the first extractor's N worst pages by text F1")
+    ap.add_argument("--misses", action="store_true", help="print the first extractor's metadata misses")
     ap.add_argument("--limit", type=int)
-    ap.add_argument("--source", help="only pages of this source (L3S-GN1, Dragnet)")
-    ap.add_argument("--variants", action="store_true", help="print metric variants per extractor")
-    ap.add_argument("--metadata", action="store_true", help="title match and date-found rates (newsarchive)")
     ap.add_argument("--dump", type=Path, help="write outputs as JSON lines to this file")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     # trafilatura logs every discarded page at WARNING; the scores already say so.
-    for noisy in ("trafilatura", "readability", "htmldate"):
+    for noisy in ("trafilatura", "readability", "htmldate", "newsarchive"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
-    pages = load_devset(args.devset, args.limit)
-    if args.source:
-        pages = [p for p in pages if p.source == args.source]
-    if args.metadata:
-        metadata_eval(pages)
-        return 0
-    names = args.extractor or ["newsarchive", "trafilatura-json"]
+    names = list(dict.fromkeys(args.extractor or DEFAULT_EXTRACTORS))
     if args.compare and args.compare not in names:
         names.append(args.compare)
-    runs = {name: run_extractor(name, pages) for name in names}
-    scores = {}
-    for name, run in runs.items():
-        scores[name] = report(run, pages, args.worst)
-        if args.variants:
-            metric_variants(run, pages)
-    if args.compare:
-        compare(scores[names[0]], scores[args.compare], args.compare, args.margin)
-    if args.dump:
-        with open(args.dump, "w", encoding="utf-8") as fh:
+    sets = [(folder, load_devset(folder, args.limit)) for folder in (args.devset or DEFAULT_DEVSETS)]
+    extractors = {name: EXTRACTORS[name]() for name in names}
+    for name, fn in extractors.items():
+        fn(sets[0][1][0].html, sets[0][1][0].url)  # warm imports and caches outside the timing
+    dump = open(args.dump, "w", encoding="utf-8") if args.dump else None
+    for folder, pages in sets:
+        runs = {name: run_extractor(name, fn, pages) for name, fn in extractors.items()}
+        scores = report(runs, pages, folder.name)
+        per_group(runs, pages, scores, "language" if any(p.language for p in pages) else "source")
+        first = names[0]
+        if args.worst:
+            worst_pages(first, scores[first], args.worst)
+        if args.compare:
+            compare(scores[first], scores[args.compare], args.compare, args.margin)
+        if args.misses:
+            misses(runs[first], pages)
+        if dump:
             for page in pages:
-                fh.write(json.dumps({"id": page.id, **{n: r.outputs[page.id] for n, r in runs.items()}}) + "\n")
+                dump.write(json.dumps({"set": folder.name, "id": page.id,
+                                       **{n: vars(r.outputs[page.id]) for n, r in runs.items()}}) + "\n")
+    if dump:
+        dump.close()
     return 0
 
 

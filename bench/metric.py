@@ -11,8 +11,10 @@ would punish "no answer" as hard as a page of pure junk.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Iterable
 
 _WORD = re.compile(r"\w+")
@@ -76,3 +78,82 @@ def summarise(scores: Iterable[PageScore]) -> Summary:
     precision = sum(ps) / len(ps) if ps else 0.0
     recall = sum(s.recall for s in scores) / len(scores) if scores else 0.0
     return Summary(precision, recall, len(scores), len(scores) - len(ps))
+
+
+# --- metadata: title, publication day, authors, language (devset-modern's README) ---
+
+def norm_title(title: str | None) -> str:
+    """NFC and collapsed whitespace: how titles are compared."""
+    return " ".join(unicodedata.normalize("NFC", title or "").split())
+
+
+def title_exact(pred: str | None, gold: str) -> bool:
+    return bool(pred) and norm_title(pred) == norm_title(gold)
+
+
+def _when(value: str) -> datetime | date | None:
+    value = value.strip().replace("Z", "+00:00")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def same_day(pred: str | None, gold: str) -> bool:
+    """Same calendar day, read in the offset the truth states.
+
+    A prediction with its own offset is moved into the truth's before its day is
+    taken (23:30-05:00 is the next day in UTC); a date-only or offset-less
+    prediction is taken as stated.
+    """
+    want, got = _when(gold), _when(pred or "")
+    if want is None or got is None:
+        return False
+    if isinstance(got, datetime):
+        if got.tzinfo is not None and isinstance(want, datetime) and want.tzinfo is not None:
+            got = got.astimezone(want.tzinfo)
+        got = got.date()
+    if isinstance(want, datetime):
+        want = want.date()
+    return got == want
+
+
+def norm_name(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Matches, predicted and true items of one page; summed for micro-averaging."""
+
+    hits: int
+    predicted: int
+    true: int
+
+    def __add__(self, other: "Counts") -> "Counts":
+        return Counts(self.hits + other.hits, self.predicted + other.predicted, self.true + other.true)
+
+
+def author_counts(pred: Iterable[str], gold: Iterable[str]) -> Counts:
+    """Multiset match of case-folded, whitespace-collapsed names."""
+    p = Counter(norm_name(n) for n in pred if n and n.strip())
+    g = Counter(norm_name(n) for n in gold if n and n.strip())
+    return Counts(sum((p & g).values()), sum(p.values()), sum(g.values()))
+
+
+def micro_f1(counts: Iterable[Counts]) -> tuple[float, float, float]:
+    """Micro-averaged precision, recall and F1 over pages' counts."""
+    total = sum(counts, Counts(0, 0, 0))
+    p = total.hits / total.predicted if total.predicted else 0.0
+    r = total.hits / total.true if total.true else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def language_match(pred: str | None, gold: str) -> bool:
+    """ISO 639-1 primary subtags equal ("de-AT" counts as "de")."""
+    primary = (pred or "").strip().replace("_", "-").split("-")[0].lower()
+    return bool(primary) and primary == gold.strip().lower()

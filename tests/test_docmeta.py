@@ -118,3 +118,9 @@ def test_categories_and_tags_agree_with_trafilatura(body):
 def test_categories_and_tags_find_the_links():
     tree = parse(_page('<div class="meta"><a href="/category/local/">Local</a> <a href="/tag/pier/">pier</a></div>'))
     assert categories_and_tags(tree) == (["Local"], ["pier"])
+
+
+def test_keywords_meta_gives_each_keyword_once_and_no_combined_tag():
+    from newsarchive.extract.taxonomy import article_tags
+    assert article_tags(["harbour, lifeboat", "Storms"], ["harbour", "Lifeboat", "storms"]) == [
+        "harbour", "lifeboat", "Storms"]

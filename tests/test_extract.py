@@ -111,8 +111,24 @@ def test_bytes_are_decoded_by_their_declared_charset():
 
 # Short and binary pages are the page classifier's business (tests/test_page.py).
 @pytest.mark.parametrize("html", ["", "   ", "<html></html>", "<html><body><nav><a href=/>Home</a></nav></body></html>"])
-def test_pages_without_main_text_give_none(html):
-    assert extract(html) is None
+def test_pages_without_main_text_are_not_articles(html):
+    art = extract(html)
+    assert art.text == "" and not art.is_article and art.article_reason == "no main text"
+
+
+def test_metadata_survives_a_page_without_main_text():
+    html = ('<html lang="de"><head><title>Brücke eröffnet | Gazette</title>'
+            '<meta property="og:title" content="Brücke eröffnet">'
+            '<meta property="article:published_time" content="2026-05-01T09:00:00+02:00">'
+            '<meta name="author" content="Anna Weber"></head><body><nav><a href=/>Home</a></nav></body></html>')
+    art = extract(html, "https://gazette.example/2026/05/bruecke")
+    assert (art.text, art.is_article, art.article_reason) == ("", False, "no main text")
+    assert (art.title, art.published, art.language, art.authors) == (
+        "Brücke eröffnet", "2026-05-01T09:00:00+02:00", "de", ["Anna Weber"])
+
+
+def test_extract_gives_the_verdict_a_crawl_stores(article):
+    assert (article.is_article, article.article_reason) == (True, "dated main text")
 
 
 def test_clean_text_drops_a_first_line_that_repeats_any_title():

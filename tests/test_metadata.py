@@ -57,7 +57,7 @@ def test_modified_language_canonical_and_type():
 def test_headline_candidates_collected():
     m = _markup('<meta property="og:title" content="Big news today">'
                 '<script type="application/ld+json">{"@type":"NewsArticle","headline":"Big news today, again"}</script>')
-    assert m.titles == ["Big news today, again", "Big news today"]
+    assert m.titles == ["Big news today", "Big news today, again"]  # og:title first
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -129,3 +129,40 @@ def test_headline_is_the_heading_the_text_starts_with_when_title_is_a_section_na
 def test_headline_space_colon_separates_site_name():
     tree = _tree("tehran times : Mapping dark matter")
     assert choose_headline(tree, [], "tehran times", url="http://www.tehrantimes.com/x") == "Mapping dark matter"
+
+
+def test_stated_headline_wins_over_a_heading_with_a_kicker_and_is_not_cut_at_inner_colons():
+    tree = _tree("Olympics: Bridge vote: council approves crossing - Gazette",
+                 "<h1>Olympics: Bridge vote: council approves crossing today</h1>")
+    stated = ["Bridge vote: council approves the new crossing", "Olympics: Bridge vote"]
+    assert choose_headline(tree, stated, None) == "Bridge vote: council approves the new crossing"
+
+
+def test_stated_headline_decodes_entities_and_drops_the_site_name_and_what_follows():
+    tree = _tree("x")
+    assert choose_headline(tree, ["Mayor &quot;quits&quot; | Daily Gazette | by A. Writer"], None,
+                           url="https://www.dailygazette.example/a") == 'Mayor "quits"'
+    # A leading site name is cut only when the page shows the rest as a heading.
+    shown = _tree("x", "<h1>Mayor quits over budget</h1>")
+    assert choose_headline(shown, ["Daily Gazette - Mayor quits over budget"], None,
+                           site_name="Daily Gazette") == "Mayor quits over budget"
+
+
+def test_stated_title_that_is_only_the_site_name_does_not_count():
+    tree = _tree("Harbour reopens after storm | Gazette", "<h1>Harbour reopens after storm</h1>")
+    assert choose_headline(tree, ["Daily Gazette – News from the coast"], None,
+                           site_name="Daily Gazette") == "Harbour reopens after storm"
+
+
+def test_stated_title_with_a_section_trailer_is_cut_back_to_the_heading():
+    tree = _tree("x", "<h1>Russia hits Kyiv with ballistic missile</h1>")
+    assert choose_headline(tree, ["Russia hits Kyiv with ballistic missile - National"], None) == (
+        "Russia hits Kyiv with ballistic missile")
+
+
+def test_page_type_prefers_json_ld_article_then_listing_types_over_og_type():
+    ld = '<script type="application/ld+json">{"@graph":[{"@type":"Organization"},{"@type":"%s"}]}</script>'
+    og = '<meta property="og:type" content="website">'
+    assert _markup(og + ld % "CollectionPage").page_type == "CollectionPage"
+    assert _markup(og + ld % "NewsArticle").page_type == "NewsArticle"
+    assert _markup(og + ld % "WebPage").page_type == "website"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsarchive.extract.article import Article
-from newsarchive.processing.classify import classify
+from newsarchive.processing.classify import Verdict, classify
 from newsarchive.processing.page import looks_binary, process_page
 
 STORY = " ".join(["The harbour authority said the new ferry terminal would open in May after two years of work."] * 12)
@@ -37,15 +37,56 @@ def test_article_page():
     ("http://news.example/news/?page=3", "pagination"),
 ])
 def test_listing_and_service_urls_are_not_articles(url, reason):
+    assert classify(url, Article(text="x " * 300, word_count=300)).reason.startswith(reason)
     undeclared = ARTICLE.replace(b'content="article"', b'content=""')
     result = process_page(undeclared, url, "text/html")
     assert result.outcome == "not_article" and reason in result.reason
 
 
-def test_declared_website_is_not_article():
+def test_og_type_website_on_a_dated_story_does_not_drop_it():
+    # Many CMSs put og:type=website on every page: weak evidence, not proof.
     page = ARTICLE.replace(b'content="article"', b'content="website"')
     result = process_page(page, "http://news.example/2026/05/ferry.html", "text/html")
-    assert (result.outcome, result.reason) == ("not_article", "declared type website")
+    assert (result.outcome, result.reason) == ("article", "dated main text")
+
+
+def test_og_type_website_without_a_date_is_not_an_article():
+    page = ARTICLE.replace(b'content="article"', b'content="website"').replace(
+        b'<meta property="article:published_time" content="2026-05-01T09:00:00+02:00">', b"")
+    result = process_page(page, "http://news.example/ferry.html", "text/html")
+    assert (result.outcome, result.reason) == ("not_article", "declared type website and no date")
+
+
+def test_strong_non_article_types_still_decide():
+    page = ARTICLE.replace(b'<meta property="og:type" content="article">',
+                           b'<script type="application/ld+json">{"@type": "CollectionPage"}</script>')
+    result = process_page(page, "http://news.example/2026/05/ferry.html", "text/html")
+    assert (result.outcome, result.reason) == ("not_article", "declared type CollectionPage")
+
+
+BRIEF = "The harbour authority said the new ferry terminal would open in May, two weeks later than planned."
+
+
+@pytest.mark.parametrize("declared, dated, outcome, reason", [
+    ("NewsArticle", True, "article", "declared type NewsArticle, dated brief (34 words)"),
+    ("NewsArticle", False, "not_article", "too short (34 words)"),
+    ("", True, "not_article", "too short (34 words)"),
+])
+def test_a_declared_dated_news_brief_is_kept(declared, dated, outcome, reason):
+    head = (f'<script type="application/ld+json">{{"@type": "{declared}"}}</script>' if declared else "")
+    head += '<meta property="article:published_time" content="2026-05-01T09:00:00+02:00">' if dated else ""
+    page = html(f"<article><h1>Ferry terminal opens</h1><p>{BRIEF} {BRIEF}</p></article>", head)
+    result = process_page(page, "http://news.example/2026/05/ferry.html", "text/html")
+    assert (result.outcome, result.reason) == (outcome, reason)
+    assert (result.article is not None) == (outcome == "article")
+
+
+def test_stored_verdict_is_the_one_extract_gives():
+    from newsarchive import extract
+    url = "http://news.example/2026/05/ferry.html"
+    for page in (ARTICLE, ARTICLE.replace(b"article:published_time", b"x").replace(b'content="article"', b'content=""')):
+        result, art = process_page(page, url, "text/html"), extract(page, url)
+        assert (result.outcome == "article", result.reason) == (art.is_article, art.article_reason)
 
 
 @pytest.mark.parametrize("body, content_type, reason", [
@@ -68,6 +109,15 @@ def test_latin1_declared_only_in_http_header():
     result = process_page(body, "http://news.example/2026/cafe.html", "text/html; charset=ISO-8859-1")
     assert result.outcome == "article"
     assert "café de la gare" in result.article.text and "après" in result.article.text
+
+
+def test_a_dated_story_under_an_archive_path_is_not_a_listing():
+    url = "http://news.example/news/archives/2024/10/16/2003825372"
+    assert classify(url, Article(text="x " * 300, word_count=300)) == Verdict(True, "long main text")
+
+
+def test_without_a_url_its_shape_is_no_evidence():
+    assert classify(None, Article(text="x " * 300, word_count=300)).reason == "long main text"
 
 
 def test_undated_short_page_is_not_article():

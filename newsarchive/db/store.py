@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable
 
 from sqlite_utils import Database
 
-from newsarchive.extract.article import Article
+from newsarchive.extract.article import VERDICT_FIELDS, Article
 from newsarchive.db.schema import migrate
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,8 @@ def open_db(path: str | os.PathLike) -> Database:
 def article_row(article: Article) -> dict[str, Any]:
     """The ``articles`` columns that come from extraction (no crawl or WARC fields)."""
     row = article.to_dict()
+    for name in VERDICT_FIELDS:
+        del row[name]  # the pages row holds the verdict (outcome, reason)
     for name in JSON_ARTICLE_FIELDS:
         row[name] = json.dumps(row[name], ensure_ascii=False)
     return row

@@ -35,6 +35,10 @@ class Article:
     fingerprint: str = ""
     # What our cleaning took out of trafilatura's text (markers, furniture lines, the headline copy).
     removed: list[str] = field(default_factory=list)
+    # Is the page an article, and why (processing.classify): the verdict a crawl stores in the
+    # pages row (outcome, reason), so not an articles column.
+    is_article: bool = False
+    article_reason: str = ""
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -54,3 +58,6 @@ def json_default(value: object) -> object:
     if isinstance(value, Article):
         return value.to_dict()
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+# Fields about the page, not the article: kept out of ``articles`` rows.
+VERDICT_FIELDS = ("is_article", "article_reason")

@@ -1,4 +1,8 @@
-"""The byline search of trafilatura's metadata, in one walk over the tree.
+"""Authors: trafilatura's byline search in one walk over the tree, and the names it yields.
+
+``author_names`` turns the markup's author statements into the list of
+people (labels, job titles, conjunctions, slugs and the publisher handled);
+``find_author`` is the byline search, described below.
 
 When neither meta tags nor JSON-LD name the author, trafilatura deep-copies
 the page, deletes comment sections, sidebars, dates and figures from the
@@ -140,3 +144,88 @@ def _text_pieces(element: HtmlElement, discarded: set[HtmlElement]) -> list[str]
             pieces.extend(_text_pieces(child, discarded))
         pieces.append(child.tail or "")
     return pieces
+
+
+# --- from author strings to the list of people ---
+
+# Byline labels in the languages we meet, before a name: "By", "Von", "Autor", "Text:", "Av" (sv), "Af" (da).
+_LABEL = re.compile(
+    r"^(?:(?i:by|von|autor(?:in)?|author|text|texte|tekst|av|af|door|par|por|przez|yazan|written by|reporting by)"
+    # Italian "di" only in lower case: "Di Pietro" is a surname.
+    r"|di)\s*:?\s+(?!(?:der|den|dem)\b)")
+# A label inside: "Capital von Jemima Kelly" (a kicker before the byline). Two words must follow.
+_INNER_LABEL = re.compile(r"^(?:\S+\s+){1,2}(?:by|von|av|af|door|par|por)\s+(?!(?:der|den|dem)\b)(?=\S+\s+\S+)",
+                          re.IGNORECASE)
+# Job titles that bylines list as if they were people.
+_ROLES = frozenset(
+    "journalist journalistin reporter reporterin redakteur redakteurin redaktion editor editors staff "
+    "correspondent korrespondent photographer fotograf fotografin photos foto".split())
+# Conjunctions that join two names in a byline, by language; single letters only between full names.
+_JOIN = re.compile(r"\s+(?:and|und|og|och|en|et|ve|oraz|und|és|ja|и|&)\s+|\s*[;|/]\s*", re.IGNORECASE)
+_SHORT_JOIN = re.compile(r"\s+(?:y|e|i)\s+")
+
+
+def author_names(stated: list[str], found: str | None, is_site, byline=None) -> list[str]:
+    """The people who wrote the article.
+
+    ``stated`` are names the markup lists one by one (JSON-LD, citation
+    tags) and win; ``found`` is trafilatura's "; "-joined author string (meta
+    tags, byline search). ``is_site(name)`` tells the publisher's own name,
+    dropped when anyone else is named; when it is the only name, the page's
+    byline (``byline()``, the byline search) is asked. Labels and job titles go; a URL slug
+    of a name already listed ("emma-mackenzie") is that name.
+    """
+    stated_names = _names(stated)
+    found_names = _names((found or "").split(";"))
+    # Markup that names only the publisher ("author": {"@type": "Organization", "name": "Site"})
+    # yields to a byline that names someone else.
+    people = [n for n in stated_names if not is_site(n)]
+    if people:
+        return people
+    # A found name of one short word ("Amw") is initials or a handle: weaker than a stated publisher.
+    people = [n for n in found_names if not is_site(n) and (len(n.split()) > 1 or not n.isascii())]
+    if not people and byline is not None and (stated_names or found_names):
+        # Only the publisher is named in the markup: the page's byline may name the person.
+        people = [n for n in _names((byline() or "").split(";")) if not is_site(n) and len(n.split()) > 1]
+    return people or stated_names or found_names
+
+
+def _names(values: list[str]) -> list[str]:
+    names: dict[str, str] = {}
+    for value in values:
+        for part in _split(value):
+            name = _unlabelled(" ".join(part.split()))
+            key = _squashed(name)
+            if key and name.lower() not in _ROLES and not name.lower().startswith(("http:", "https:", "www.")):
+                names.setdefault(key, name)
+    return list(names.values())
+
+
+def _split(author: str) -> list[str]:
+    parts = _JOIN.split(author)
+    commas = [p.strip() for p in author.split(",")]
+    if len(commas) > 1 and all(len(c.split()) >= 2 for c in commas):
+        # "Ann Lee, Bo Chen, Cy Diaz": a list; "Lee, Ann" (Last, First) and "AFP, Manila" are not.
+        parts = [q for c in commas for q in _JOIN.split(c)]
+    out = []
+    for part in parts:
+        halves = _SHORT_JOIN.split(part)
+        # "Ana y Luis" could be one odd name; two full names either side are two people.
+        out.extend(halves if all(len(h.split()) >= 2 for h in halves) else [part])
+    return [p.strip() for p in out if p.strip()]
+
+
+# A job title after the name: "신현주 기자" (Korean "reporter"), "山田太郎記者", "Jane Smith, Reporter".
+_ROLE_SUFFIX = re.compile(r"(?:\s*,)?\s*(?:기자|특파원|記者|reporter|correspondent|staff writer)$", re.IGNORECASE)
+
+
+def _unlabelled(name: str) -> str:
+    name = _LABEL.sub("", name)
+    name = _INNER_LABEL.sub("", name).strip(" ,:")
+    stripped = _ROLE_SUFFIX.sub("", name).strip()
+    return stripped or name
+
+
+def _squashed(name: str) -> str:
+    """Letters only, case-folded: "Emma-Mackenzie" and "emma mackenzie" are one name."""
+    return "".join(ch for ch in name.casefold() if ch.isalnum())

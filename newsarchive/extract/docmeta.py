@@ -18,17 +18,18 @@ Keep it in step with ``extract_metadata`` when trafilatura changes
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import date
 
 from courlan import extract_domain
 from htmldate import find_date
 from lxml.html import HtmlElement
+from trafilatura.json_metadata import extract_json
 from trafilatura.metadata import (
     META_URL,
     Document,
     examine_meta,
-    extract_meta_json,
     extract_sitename,
     extract_title,
     extract_url,
@@ -46,7 +47,7 @@ def document_metadata(tree: HtmlElement, url: str | None) -> Document:
     if meta.author and " " not in meta.author:
         meta.author = None  # a single word is a handle or a site, not a name (trafilatura's rule)
     try:
-        meta = extract_meta_json(tree, meta)
+        meta = _json_ld_metadata(tree, meta)
     except Exception as err:  # noqa: BLE001 - broken JSON-LD must not cost the page its other metadata
         logger.warning("JSON-LD metadata of %s unreadable: %r", url, err)
     meta.title = meta.title or extract_title(tree)
@@ -62,6 +63,29 @@ def document_metadata(tree: HtmlElement, url: str | None) -> Document:
         meta.categories, meta.tags = meta.categories or categories, meta.tags or tags
     meta.filedate = today
     meta.clean_and_trim()
+    return meta
+
+
+def _json_ld_metadata(tree: HtmlElement, meta: Document) -> Document:
+    """trafilatura's ``extract_meta_json``, reading each block with the C JSON parser as it is.
+
+    trafilatura first minifies the whole block, decodes escapes and entities and
+    strips tags from it character by character, and reads a block that no longer
+    parses with regular expressions: 12 ms a page on modern news pages (whose
+    JSON-LD carries the whole article body), up to 250 ms on one. Values are
+    decoded by the JSON parser here; entities in them are decoded where they are
+    used (headline, authors). A block that is not valid JSON is skipped.
+    """
+    for script in tree.xpath('.//script[@type="application/ld+json" or @type="application/settings+json"]'):
+        if not script.text:
+            continue
+        try:
+            schema = json.loads(script.text, strict=False)
+        except ValueError:
+            logger.debug("unparsable JSON-LD block skipped")
+            continue
+        if isinstance(schema, (dict, list)):
+            meta = extract_json([s for s in schema if isinstance(s, dict)] if isinstance(schema, list) else schema, meta)
     return meta
 
 

@@ -27,9 +27,13 @@ from newsarchive.extract.consensus import readability_text, vote
 from newsarchive.extract.docmeta import document_metadata
 from newsarchive.extract.dom import parse
 from newsarchive.extract.furniture import strip_furniture
-from newsarchive.extract.headline import choose_headline
+from newsarchive.extract.byline import author_names, find_author
+from newsarchive.extract.headline import choose_headline, site_namer
+from newsarchive.extract.language import guess_language
+from newsarchive.extract.taxonomy import article_tags
 from newsarchive.extract.markers import strip_markers
 from newsarchive.extract.metadata import normalise_date, read_markup
+from newsarchive.processing.classify import MIN_WORDS, classify
 
 _WORD = re.compile(r"\w+")
 
@@ -47,11 +51,15 @@ MAX_HEADLINE_WORDS = 30
 STRATEGIES = ("vote", "trafilatura")
 
 
-def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote") -> Article | None:
-    """Return the article in ``html`` with its metadata, or None when the page has no main text.
+def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote",
+            min_words: int = MIN_WORDS) -> Article:
+    """Return the page's main text and metadata, and whether the page is an article.
 
     ``html`` may be bytes (charset taken from a BOM or ``<meta charset>``,
-    else detected) or already-decoded text.
+    else detected) or already-decoded text. The metadata comes back even when
+    no main text is found (``text`` is then ""). ``is_article`` and
+    ``article_reason`` are the verdict a crawl stores for the page
+    (``processing.classify``; ``min_words`` is its NEWSARCHIVE_MIN_WORDS).
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; choose from {STRATEGIES}")
@@ -59,7 +67,7 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
         html = decode_html(html)
     tree = parse(html)
     if tree is None:
-        return None
+        return _judged(Article(text="", url=url), min_words)
     markup = read_markup(tree)
     doc = document_metadata(tree, url)
     published = markup.published or doc.date
@@ -72,28 +80,37 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
     title = choose_headline(tree, markup.titles, doc.title, lead=lead, url=url, site_name=doc.sitename)
     text, cleaned = clean_text(text, title, doc.title)
     removed += cleaned
-    if not text:
-        return None
+    # Undeclared (or declared as no language): the main text's stopwords tell.
+    language = language or guess_language(text)
     canonical = markup.canonical_url or doc.url
-    return Article(
+    article = Article(
         text=text,
         title=title,
-        authors=split_authors(doc.author),
+        authors=author_names(markup.authors, doc.author, site_namer(url, doc.sitename, markup.publisher),
+                             byline=lambda: find_author(tree)),
         published=published,
         modified=markup.modified,
         site=doc.sitename or doc.hostname,
         language=language,
         description=doc.description,
-        tags=_unique(list(doc.tags or []) + markup.keywords),
+        tags=article_tags(doc.tags or [], markup.keywords),
         categories=list(doc.categories or []),
         url=url,
         canonical_url=urljoin(url, canonical) if url and canonical else canonical,
         image=doc.image,
         page_type=markup.page_type or doc.pagetype,
         word_count=len(_WORD.findall(text)),
-        fingerprint=fingerprint(text),
+        fingerprint=fingerprint(text) if text else "",
         removed=removed,
     )
+    return _judged(article, min_words)
+
+
+def _judged(article: Article, min_words: int) -> Article:
+    """The article with the crawl's verdict on it: one rule for the crawl, imports and Python callers."""
+    verdict = classify(article.url, article, min_words=min_words)
+    article.is_article, article.article_reason = verdict.is_article, verdict.reason
+    return article
 
 
 def _main_text(
@@ -173,17 +190,3 @@ def fingerprint(text: str) -> str:
     """Content hash that ignores case, punctuation and spacing."""
     words = " ".join(_WORD.findall(text.lower()))
     return hashlib.sha256(words.encode("utf-8")).hexdigest()[:32]
-
-
-def split_authors(author: str | None) -> list[str]:
-    if not author:
-        return []
-    return _unique(a.strip() for a in re.split(r";|\band\b|\|", author) if a.strip())
-
-
-def _unique(values) -> list[str]:
-    seen: dict[str, None] = {}
-    for value in values:
-        if value and value.lower() not in {s.lower() for s in seen}:
-            seen[value] = None
-    return list(seen)

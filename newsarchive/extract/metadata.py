@@ -7,6 +7,7 @@ and languages (``<html lang>``, ``og:locale``), so we read those directly.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -15,12 +16,19 @@ from datetime import datetime
 
 from lxml.html import HtmlElement
 
+from newsarchive.extract.language import language_code
+
 logger = logging.getLogger(__name__)
 
 ARTICLE_TYPES = {
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
     "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle",
     "blogposting", "liveblogposting", "techarticle", "report", "scholarlyarticle",
+}
+
+# schema.org types of pages that list or describe rather than report.
+LISTING_TYPES = {
+    "collectionpage", "itemlist", "aboutpage", "contactpage", "profilepage", "searchresultspage", "faqpage",
 }
 
 
@@ -34,7 +42,11 @@ class Markup:
     keywords: list[str] = field(default_factory=list)
     # The markup states a publication date that does not parse ("on Monday July 23, @08:24PM").
     date_unreadable: bool = False
-    # Headline candidates the publisher states: JSON-LD headline, og:title, twitter:title.
+    # Authors the markup names one by one: JSON-LD article author, else citation/Dublin Core creators.
+    authors: list[str] = field(default_factory=list)
+    # The publisher's name in JSON-LD: an author only when no one else is named.
+    publisher: str | None = None
+    # Headlines the publisher states, in the order they are trusted: og:title, JSON-LD headline, twitter:title.
     titles: list[str] = field(default_factory=list)
 
 
@@ -62,16 +74,49 @@ def read_markup(tree: HtmlElement) -> Markup:
     )
     markup.language = _language(tree, meta)
     markup.canonical_url = _canonical(tree, meta)
-    markup.page_type = (_ld_type_name(ld_article) if ld_article else None) or meta.get("og:type") or (
-        _ld_type_name(ld_first) if ld_first else None
-    )
+    # An article type anywhere in JSON-LD, else a listing type there (og:type=website is on every
+    # page of many sites and must not hide a CollectionPage), else og:type, else the first object's.
+    ld_listing = next((o for o in ld if _ld_type(o) in LISTING_TYPES), None)
+    markup.page_type = next(
+        (t for t in (_ld_type_name(ld_article) if ld_article else None,
+                     _ld_type_name(ld_listing) if ld_listing else None,
+                     meta.get("og:type"), _ld_type_name(ld_first) if ld_first else None) if t), None)
     keywords = ld_first.get("keywords") or meta.get("news_keywords") or meta.get("keywords") or []
     if isinstance(keywords, str):
         keywords = keywords.split(",")
     markup.keywords = [k.strip() for k in keywords if isinstance(k, str) and k.strip()]
-    titles = [ld_first.get("headline"), meta.get("og:title"), meta.get("twitter:title")]
+    titles = [meta.get("og:title"), ld_article.get("headline") if ld_article else None, meta.get("twitter:title")]
     markup.titles = [t.strip() for t in titles if isinstance(t, str) and t.strip()]
+    markup.authors = (_ld_names(ld_article.get("author")) if ld_article else []) or _creators(tree)
+    publisher = _ld_names(ld_first.get("publisher"))
+    markup.publisher = publisher[0] if publisher else None
     return markup
+
+
+def _ld_names(value) -> list[str]:
+    """Names in a JSON-LD author/publisher value: a string, an object with ``name``, or a list of them."""
+    items = value if isinstance(value, list) else [value]
+    names = []
+    for item in items:
+        name = item.get("name") if isinstance(item, dict) else item
+        if isinstance(name, list):  # {"name": ["A"]} happens
+            name = next((n for n in name if isinstance(n, str)), None)
+        if isinstance(name, str) and name.strip() and not name.strip().startswith(("http:", "https:")):
+            names.append(" ".join(html.unescape(name).split()))
+    return names
+
+
+_CREATOR_META = ("citation_author", "dc.creator", "dcterms.creator")
+
+
+def _creators(tree: HtmlElement) -> list[str]:
+    """Scholarly metadata names each author in its own tag, as "Last, First" by convention."""
+    names = []
+    for el in tree.iter("meta"):
+        if (el.get("name") or "").lower() in _CREATOR_META and (el.get("content") or "").strip():
+            parts = [p.strip() for p in el.get("content").split(",")]
+            names.append(f"{parts[1]} {parts[0]}" if len(parts) == 2 and all(parts) else el.get("content").strip())
+    return list(dict.fromkeys(names))
 
 
 def _meta_map(tree: HtmlElement) -> dict[str, str]:
@@ -157,11 +202,10 @@ def normalise_date(value: str) -> str | None:
 
 
 def _language(tree: HtmlElement, meta: dict[str, str]) -> str | None:
-    lang = tree.get("lang") or tree.get("xml:lang") or meta.get("content-language") or meta.get("og:locale")
-    if not lang:
-        return None
-    primary = lang.strip().replace("_", "-").split(",")[0].split("-")[0].lower()
-    return primary if 2 <= len(primary) <= 3 else None
+    """The first declaration that is a language code ("utf-8" in Content-Language is not)."""
+    declared = (tree.get("lang"), tree.get("xml:lang"), meta.get("content-language"), meta.get("og:locale"),
+                meta.get("dc.language"), meta.get("language"))
+    return next((code for code in map(language_code, declared) if code), None)
 
 
 def _canonical(tree: HtmlElement, meta: dict[str, str]) -> str | None:

@@ -83,3 +83,20 @@ def _first_links(containers: list[tuple[HtmlElement, str, str, str]], rules, hre
 
 def _cleaned(values: list[str]) -> list[str]:
     return [v for v in dict.fromkeys(line_processing(x) for x in values if x) if v]
+
+
+def article_tags(*sources: list[str]) -> list[str]:
+    """Tags from all sources, each keyword list ("harbour, lifeboat") split, once each whatever the case.
+
+    trafilatura keeps a ``keywords`` meta whole as one tag; the same keywords
+    also come one by one from JSON-LD or ``article:tag``, so the combined
+    string would be an extra, wrong tag.
+    """
+    seen: dict[str, str] = {}
+    for source in sources:
+        for value in source:
+            for tag in re.split(r"[,;]", value):
+                tag = " ".join(tag.split())
+                if tag:
+                    seen.setdefault(tag.casefold(), tag)
+    return list(seen.values())

@@ -10,7 +10,6 @@ import logging
 from dataclasses import dataclass
 
 from newsarchive.extract.article import Article
-from newsarchive.processing.classify import classify
 from newsarchive.extract.extractor import decode_html, extract
 
 logger = logging.getLogger(__name__)
@@ -41,10 +40,10 @@ def process_page(body: bytes, url: str, content_type: str | None, min_words: int
         return PageResult("not_article", "binary content")
     if len(body) > MAX_EXTRACT_BYTES:
         return PageResult("not_article", f"too large to extract ({len(body)} bytes)")
-    article = extract(decode_html(body, content_type), url)
-    verdict = classify(url, article, min_words=min_words)
-    return PageResult("article" if verdict.is_article else "not_article", verdict.reason,
-                      article if verdict.is_article else None)
+    article = extract(decode_html(body, content_type), url, min_words=min_words)
+    # extract() judged the page (processing.classify): the crawl stores that same verdict.
+    return PageResult("article" if article.is_article else "not_article", article.article_reason,
+                      article if article.is_article else None)
 
 
 def looks_binary(body: bytes) -> bool:

@@ -36,8 +36,10 @@ def _start_worker(parent: int) -> None:
     # not on the first page.
     import newsarchive.extract.extractor  # noqa: F401
     from newsarchive.extract.blocks import stoplist
+    from newsarchive.extract.language import stopword_index
 
     stoplist(None)
+    stopword_index()  # the language guess's index (~0.5 s), built once
 
 
 def _die_with(parent: int) -> None:
