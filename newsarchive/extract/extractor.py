@@ -37,8 +37,6 @@ _WORD = re.compile(r"\w+")
 # runs readability and a jusText-style judgement itself. Tables stay in
 # (sports results, figures); layout-table junk is what the vote removes.
 TRAFILATURA_OPTIONS: dict = {"fast": True, "include_comments": False, "include_tables": True}
-# Declared charsets that valid UTF-8 bytes overrule (see decode_html).
-_SINGLE_BYTE_WESTERN = frozenset(("cp1252", "iso8859-1", "iso8859-15", "ascii"))
 # The headline copy is looked for this near the top of the text.
 HEADLINE_SEARCH_LINES = 5
 # Longer headings are paragraphs set in heading type, not headlines.
@@ -117,18 +115,20 @@ def _main_text(
 def decode_html(body: bytes, content_type: str | None = None) -> str:
     """Decode HTML bytes the way browsers do: BOM, then HTTP charset, then ``<meta>``, then detection.
 
-    One exception: a declared Western single-byte charset loses to UTF-8 when
-    the bytes are valid UTF-8 with multi-byte sequences. Pages re-encoded by
-    a CMS or an archive keep their old ``<meta charset=iso-8859-1>``, and real
-    Latin-1 text is practically never valid UTF-8, so this turns "donâ€™t"
-    back into "don’t" without misreading true Latin-1 pages.
+    One exception: whatever charset is declared, bytes that are valid UTF-8
+    with multi-byte sequences are read as UTF-8. Pages re-encoded by a CMS or
+    an archive keep their old ``<meta charset=iso-8859-1>`` or ``gb2312``,
+    and text really written in another charset is practically never valid
+    UTF-8 (a legacy multi-byte or Latin-1 page fails the strict decode within
+    a few non-ASCII characters), so this turns "donâ€™t" back into "don’t"
+    and mojibake Chinese back into Chinese without misreading true legacy pages.
     """
     encoding, text = html_to_unicode(content_type, body)
-    if codecs.lookup(encoding).name in _SINGLE_BYTE_WESTERN and not body.isascii():
+    if codecs.lookup(encoding).name != "utf-8" and not body.isascii():
         try:
             return body.decode("utf-8")
         except UnicodeDecodeError:
-            pass  # genuinely single-byte: the declaration was right
+            pass  # genuinely another charset: the declaration was right
     return text
 
 
