@@ -20,3 +20,54 @@ def test_multibyte_declaration_stands_when_bytes_are_not_utf8():
     assert "北京时间今天上午" in decode_html(html.encode("gb2312"))
     sjis = "<html><head><meta charset='shift_jis'></head><body><p>東京都は本日、新しい計画を発表した。</p></body></html>"
     assert "東京都は本日" in decode_html(sjis.encode("shift_jis"))
+
+
+from newsarchive.extract import extract  # noqa: E402
+from newsarchive.extract.blocks import page_blocks  # noqa: E402
+from newsarchive.extract.dom import parse  # noqa: E402
+
+BODY = [
+    "The council voted on Tuesday to close the old harbour bridge to heavy traffic after engineers found "
+    "corrosion in two of its main supports during a routine inspection last month.",
+    "Repairs are expected to take most of next year, and the council said a temporary ferry service would "
+    "run for residents who depend on the bridge to reach the hospital on the other side of the river.",
+    "Local businesses said they had been given little warning, and several shop owners told the meeting "
+    "that they feared losing customers during the busiest months of the tourist season.",
+    "The mayor promised a compensation scheme and said the council would publish the engineers' full report "
+    "on its website before the end of the week so that residents could read it for themselves.",
+]
+
+
+def _page(article: str, head: str = "") -> str:
+    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Bridge closes</title>{head}</head>"
+            f"<body><nav><a href='/'>Home</a></nav><main><h1>Bridge closes</h1>{article}</main>"
+            "<footer><p>Contact us</p></footer></body></html>")
+
+
+def test_figure_captions_and_credits_are_not_text():
+    caption = "Engineers inspect the corroded supports of the harbour bridge on Monday afternoon."
+    figure = f"<figure><img src='b.jpg'><figcaption>{caption} <span>Photo: Jane Roe/Agency</span></figcaption></figure>"
+    html = _page(f"<article><p>{BODY[0]}</p>{figure}" + "".join(f"<p>{p}</p>" for p in BODY[1:]) + "</article>")
+    assert all(caption not in b.text for b in page_blocks(parse(html)))
+    art = extract(html)
+    assert art is not None and "Engineers inspect" not in art.text and "Repairs are expected" in art.text
+
+
+def test_standfirst_repeating_the_description_is_kept_as_the_lead():
+    lead = "The harbour bridge will close to lorries for a year after inspectors found serious corrosion."
+    head = f"<meta name='description' content='{lead}'>"
+    body = "".join(f"<p>{p}</p>" for p in BODY * 2)
+    # The standfirst sits in the header, outside the body container readability picks.
+    html = ("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Bridge closes</title>"
+            f"{head}</head><body><div class='top'><h1>Bridge closes</h1><ul><li><a href='/a'>Share</a></li>"
+            f"<li><a href='/b'>Print</a></li></ul><div class='standfirst'>{lead}</div></div>"
+            f"<div class='content'><article>{body}</article></div></body></html>")
+    art = extract(html)
+    assert art is not None and art.text.startswith(lead)
+
+
+def test_a_description_found_nowhere_above_the_text_adds_nothing():
+    head = "<meta name='description' content='Read the latest news, sport and weather from our region today.'>"
+    html = _page("<div class='body'>" + "".join(f"<p>{p}</p>" for p in BODY * 2) + "</div>", head)
+    art = extract(html)
+    assert art is not None and art.text.startswith(BODY[0][:40]) and "latest news" not in art.text

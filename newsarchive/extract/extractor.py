@@ -66,7 +66,7 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
         # date we could not read (no year, free wording).
         published = _searched_date(tree, url)
     language = markup.language or doc.language
-    text, removed, lead = _main_text(tree, url, language, strategy)
+    text, removed, lead = _main_text(tree, url, language, strategy, doc.description)
     title = choose_headline(tree, markup.titles, doc.title, lead=lead, url=url, site_name=doc.sitename)
     text, cleaned = clean_text(text, title, doc.title)
     removed += cleaned
@@ -95,7 +95,7 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
 
 
 def _main_text(
-    tree: HtmlElement, url: str | None, language: str | None, strategy: str
+    tree: HtmlElement, url: str | None, language: str | None, strategy: str, description: str | None = None
 ) -> tuple[str, list[str], str | None]:
     """The page's main text, what the vote dropped from trafilatura's, and the heading it starts with."""
     body = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)
@@ -104,7 +104,7 @@ def _main_text(
         return text, [], None
     blocks = judge(page_blocks(tree), stoplist(language))
     # readability rewrites the tree: it reads last.
-    text, dropped = vote(blocks, text, readability_text(tree))
+    text, dropped = vote(blocks, text, readability_text(tree), description)
     first = text.split("\n", 1)[0]
     # Some pages set whole paragraphs in <h2>: a headline is short.
     is_headline = len(_WORD.findall(first)) <= MAX_HEADLINE_WORDS and any(b.heading and b.text == first for b in blocks)
