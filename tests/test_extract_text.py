@@ -5,6 +5,8 @@ Small hand-written pages only; the dev sets are measured by bench/extraction.py.
 
 from __future__ import annotations
 
+import json
+
 from newsarchive.extract.extractor import decode_html
 
 
@@ -71,3 +73,36 @@ def test_a_description_found_nowhere_above_the_text_adds_nothing():
     html = _page("<div class='body'>" + "".join(f"<p>{p}</p>" for p in BODY * 2) + "</div>", head)
     art = extract(html)
     assert art is not None and art.text.startswith(BODY[0][:40]) and "latest news" not in art.text
+
+
+def test_an_article_nested_in_an_unclosed_aside_is_still_read():
+    # "<aside>" never closed: the parser nests the story inside the sidebar.
+    body = "".join(f"<p>{p}</p>" for p in BODY)
+    html = _page(f"<aside class='rail'><a href='/x'>Most read</a><article>{body}</article>")
+    art = extract(html)
+    assert art is not None and "Repairs are expected" in art.text and "The mayor promised" in art.text
+
+
+def test_a_real_sidebar_stays_out():
+    side = "<aside><p>" + BODY[3].replace("mayor", "governor") + "</p></aside>"
+    html = _page("<article>" + "".join(f"<p>{p}</p>" for p in BODY[:3] * 2) + f"</article>{side}")
+    art = extract(html)
+    assert art is not None and "governor" not in art.text
+
+
+def test_json_ld_article_body_stands_in_for_a_teaser_only_dom():
+    ld = json.dumps({"@context": "https://schema.org", "@graph": [
+        {"@type": "NewsArticle", "headline": "Bridge closes", "articleBody": f"<p>{BODY[0]}</p>" + "\n".join(BODY[1:] * 2)}]})
+    teaser = f"<p>{BODY[0]}</p><div class='paywall'><a href='/subscribe'>Subscribe to read more</a></div>"
+    html = _page(f"<article>{teaser}</article>", f"<script type='application/ld+json'>{ld}</script>")
+    art = extract(html)
+    assert art is not None and art.text.split("\n") == [BODY[0], *BODY[1:] * 2]
+
+
+def test_json_ld_article_body_does_not_replace_a_full_dom_text():
+    ld = json.dumps({"@type": "NewsArticle", "articleBody": " ".join(BODY[:2])})
+    html = _page("<article>" + "".join(f"<p>{p}</p>" for p in BODY) + "</article>",
+                 f"<script type='application/ld+json'>{ld}</script>")
+    art = extract(html)
+    assert art is not None and art.text.split("\n") == BODY
+

@@ -86,11 +86,32 @@ class _Builder:
         self._heading = False
 
 
+_HOLDS_ARTICLE = "|".join(
+    f"//{inner}/ancestor::{outer}" for inner in ("article", "main") for outer in sorted(OUTSIDE_ARTICLE_TAGS)
+)
+
+
+def misnested_outside(tree: HtmlElement) -> set[HtmlElement]:
+    """``nav``/``aside``/``footer`` elements that hold the page's ``<article>`` or ``<main>``.
+
+    An unclosed ``<aside>`` before the story makes the parser nest the whole
+    article inside it: such an element is not outside the article.
+    """
+    return set(tree.xpath(_HOLDS_ARTICLE))
+
+
+def outside_article(tree: HtmlElement) -> list[HtmlElement]:
+    """The page's ``nav``/``aside``/``footer`` elements, except the mis-nested ones."""
+    keep = misnested_outside(tree)
+    return [el for el in tree.iter(*OUTSIDE_ARTICLE_TAGS) if el not in keep]
+
+
 def page_blocks(tree: HtmlElement) -> list[Block]:
     """The text blocks of ``tree`` in document order, markup-free and whitespace-collapsed."""
     root = tree.find("body")
     if root is None:
         root = tree
+    keep = misnested_outside(root)
     builder = _Builder()
     links = headings = 0
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
@@ -102,7 +123,7 @@ def page_blocks(tree: HtmlElement) -> list[Block]:
         tag = el.tag if isinstance(el.tag, str) else None
         # Invisible elements are skipped whole; iterwalk still reports their "end", where the
         # tail is added.
-        skipped = tag is None or tag in SKIP_TAGS or _hidden(el)
+        skipped = tag is None or (tag in SKIP_TAGS and el not in keep) or _hidden(el)
         if event == "start":
             if skipped:
                 walker.skip_subtree()

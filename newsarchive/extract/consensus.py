@@ -33,7 +33,7 @@ from lxml.html import HtmlElement, fromstring, xhtml_to_html
 from readability import Document
 from readability.readability import REGEXES, Unparseable
 
-from newsarchive.extract.blocks import OUTSIDE_ARTICLE_TAGS, Block, page_blocks
+from newsarchive.extract.blocks import Block, outside_article, page_blocks
 from newsarchive.extract.dom import PARSER
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ SHARE = 0.5
 # Below this share of the trafilatura+jusText agreement, readability chose the wrong container.
 READABILITY_MISSED = 0.7
 # Stripped before readability reads the tree: the blocks walker skips the same elements.
-_NOT_CONTENT = tuple(OUTSIDE_ARTICLE_TAGS | {"script", "style", "noscript", "template", "svg", "iframe", "select"})
+_NOT_CONTENT = ("script", "style", "noscript", "template", "svg", "iframe", "select")
 # Repeats of blocks at least this long are copies, not style (a refrain, "Love,").
 REPEAT_MIN_WORDS = 10
 
@@ -87,6 +87,8 @@ def readability_text(tree: HtmlElement) -> str:
     """
     # Never article text, and most of a page's links: readability's candidate scoring walks every
     # element and link, so dropping these first halves its cost on menu-heavy pages.
+    for el in outside_article(tree):
+        el.drop_tree()
     etree.strip_elements(tree, *_NOT_CONTENT, with_tail=False)
     try:
         summary = _Readability(tree).summary(html_partial=True)

@@ -26,6 +26,7 @@ from newsarchive.extract.blocks import judge, page_blocks, stoplist
 from newsarchive.extract.consensus import readability_text, vote
 from newsarchive.extract.docmeta import document_metadata
 from newsarchive.extract.dom import parse
+from newsarchive.extract.embedded import article_body
 from newsarchive.extract.furniture import strip_furniture
 from newsarchive.extract.headline import choose_headline
 from newsarchive.extract.markers import strip_markers
@@ -41,6 +42,10 @@ TRAFILATURA_OPTIONS: dict = {"fast": True, "include_comments": False, "include_t
 HEADLINE_SEARCH_LINES = 5
 # Longer headings are paragraphs set in heading type, not headlines.
 MAX_HEADLINE_WORDS = 30
+# JSON-LD articleBody replaces the DOM's text when it is this long and the DOM's text is
+# shorter than this share of it (a paywall teaser, a script-rendered story).
+EMBEDDED_MIN_WORDS = 80
+EMBEDDED_SHARE = 0.5
 # How the main text is chosen: "vote" (see consensus) or "trafilatura" alone, for comparison.
 STRATEGIES = ("vote", "trafilatura")
 
@@ -103,8 +108,14 @@ def _main_text(
     if strategy == "trafilatura":
         return text, [], None
     blocks = judge(page_blocks(tree), stoplist(language))
+    embedded = article_body(tree)
     # readability rewrites the tree: it reads last.
     text, dropped = vote(blocks, text, readability_text(tree), description)
+    if len(_WORD.findall(embedded)) >= EMBEDDED_MIN_WORDS and len(_WORD.findall(text)) < EMBEDDED_SHARE * len(
+        _WORD.findall(embedded)
+    ):
+        # The DOM gave a teaser or nothing: the story is in the structured data.
+        return embedded, dropped, None
     first = text.split("\n", 1)[0]
     # Some pages set whole paragraphs in <h2>: a headline is short.
     is_headline = len(_WORD.findall(first)) <= MAX_HEADLINE_WORDS and any(b.heading and b.text == first for b in blocks)
