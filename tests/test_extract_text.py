@@ -106,3 +106,37 @@ def test_json_ld_article_body_does_not_replace_a_full_dom_text():
     art = extract(html)
     assert art is not None and art.text.split("\n") == BODY
 
+
+
+def test_link_text_blocks_are_never_elected():
+    from newsarchive.extract.blocks import Block
+    from newsarchive.extract.consensus import vote
+
+    teaser = Block("Council approves new ferry timetable for the summer months", link_chars=58, label="good")
+    paras = [Block(p, label="good") for p in BODY]
+    text, _ = vote([paras[0], teaser, *paras[1:]], "\n".join(b.text for b in [paras[0], teaser, *paras[1:]]),
+                   "\n".join(b.text for b in [paras[0], teaser, *paras[1:]]))
+    assert "ferry timetable" not in text and text.split("\n") == BODY
+
+
+def test_furniture_in_other_languages_and_end_matter():
+    from newsarchive.extract.furniture import strip_furniture
+
+    furniture = [
+        "Les også: Slik blir været i helgen",
+        "Lesen Sie auch: Die wichtigsten Fragen zur Wahl",
+        "Stand: 22.04.2024, 06:00 Uhr",
+        "Uppdaterad 15.59 | Publicerad 14.14",
+        "3 Min Lesezeit",
+        "Lesedauer: 4 Min.",
+        "Foto: Jane Roe (Agency)",
+        "Citation: New bridge design survives storm tests (2024, May 3) retrieved 4 May 2024 from https://example.org/n/1",
+        "This document is subject to copyright. Apart from any fair dealing, no part may be reproduced.",
+    ]
+    prose = [
+        "Stand by your neighbours, the mayor said on Monday.",
+        "Les også Kari var der, sa han.",
+        "Citation counts rose sharply after the journal retrieved its archive from storage.",
+    ]
+    text, removed = strip_furniture("\n".join(furniture + prose))
+    assert removed == furniture and text.split("\n") == prose

@@ -189,6 +189,9 @@ def vote(
 
 
 def _elected(b: Ballot, outvoted: bool) -> bool:
+    if b.block.link_chars > LINKED_MAX * len(b.block.text):
+        # Mostly link text: a teaser, "read also" line or rail entry, whoever votes for it.
+        return False
     return b.readability and (b.trafilatura or b.judged_good) or (outvoted and b.trafilatura and b.judged_good)
 
 
@@ -202,6 +205,8 @@ def _dedupe(votes: list[Ballot], elected: list[bool]) -> None:
             seen.add(key)
 
 
+# Blocks whose text is more than this share link text are never elected.
+LINKED_MAX = 0.5
 # A description shorter than this is a tagline, not a lead paragraph.
 STANDFIRST_MIN_WORDS = 8
 
