@@ -140,3 +140,14 @@ def test_furniture_in_other_languages_and_end_matter():
     ]
     text, removed = strip_furniture("\n".join(furniture + prose))
     assert removed == furniture and text.split("\n") == prose
+
+
+def test_when_readability_missed_the_story_its_container_alone_elects_nothing():
+    from newsarchive.extract.blocks import Block
+    from newsarchive.extract.consensus import vote
+
+    story = [Block(p, label="good") for p in BODY]
+    second = [Block(p.replace("council", "club").replace("bridge", "stadium"), label="good") for p in BODY]
+    # trafilatura read the story; readability picked the next article the page appends below it.
+    text, _ = vote(story + second, "\n".join(b.text for b in story), "\n".join(b.text for b in second))
+    assert text.split("\n") == BODY

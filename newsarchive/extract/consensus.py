@@ -192,7 +192,11 @@ def _elected(b: Ballot, outvoted: bool) -> bool:
     if b.block.link_chars > LINKED_MAX * len(b.block.text):
         # Mostly link text: a teaser, "read also" line or rail entry, whoever votes for it.
         return False
-    return b.readability and (b.trafilatura or b.judged_good) or (outvoted and b.trafilatura and b.judged_good)
+    if outvoted:
+        # readability chose another container (often a second article appended below the first):
+        # its vote counts only alongside trafilatura's.
+        return b.trafilatura and (b.readability or b.judged_good)
+    return b.readability and (b.trafilatura or b.judged_good)
 
 
 def _dedupe(votes: list[Ballot], elected: list[bool]) -> None:
