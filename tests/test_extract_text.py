@@ -147,7 +147,12 @@ def test_when_readability_missed_the_story_its_container_alone_elects_nothing():
     from newsarchive.extract.consensus import vote
 
     story = [Block(p, label="good") for p in BODY]
-    second = [Block(p.replace("council", "club").replace("bridge", "stadium"), label="good") for p in BODY]
+    second = [Block(p, label="good") for p in (
+        "The football club announced on Friday that its long-serving coach will retire at the end of the season "
+        "after nineteen years in charge of the first team.",
+        "Supporters gathered outside the ground to thank him, and the players presented him with a signed shirt "
+        "before training began on a cold and windy morning.",
+    )]
     # trafilatura read the story; readability picked the next article the page appends below it.
     text, _ = vote(story + second, "\n".join(b.text for b in story), "\n".join(b.text for b in second))
     assert text.split("\n") == BODY
