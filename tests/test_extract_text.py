@@ -156,3 +156,15 @@ def test_when_readability_missed_the_story_its_container_alone_elects_nothing():
     # trafilatura read the story; readability picked the next article the page appends below it.
     text, _ = vote(story + second, "\n".join(b.text for b in story), "\n".join(b.text for b in second))
     assert text.split("\n") == BODY
+
+
+def test_next_js_streamed_markup_stands_in_for_an_empty_dom():
+    story = "".join(f"<p>{p}</p>" for p in BODY * 2)
+    figure = "<figure><img src='x.jpg'><figcaption>Engineers at work on the bridge.</figcaption></figure>"
+    chunk = json.dumps([1, figure + story])
+    # A serialised component tree holding markup in its props is not itself the story's markup.
+    tree_chunk = json.dumps([1, 'd:["$","$L1",null,{"body":"<p>a</p><p>b</p><p>c</p>"}]'])
+    html = ("<!doctype html><html lang='en'><head><title>Bridge closes</title></head><body><div id='root'></div>"
+            f"<script>self.__next_f.push({tree_chunk})</script><script>self.__next_f.push({chunk})</script></body></html>")
+    art = extract(html)
+    assert art is not None and art.text.split("\n") == BODY * 2

@@ -1,4 +1,4 @@
-"""The article body a page carries in its structured data (JSON-LD ``articleBody``).
+"""The article body a page carries in its structured data (JSON-LD ``articleBody``, framework data).
 
 Some pages render the story with scripts, or put it behind a paywall
 overlay, and ship the whole text only as ``articleBody`` in their JSON-LD.
@@ -15,19 +15,63 @@ import json
 import logging
 import re
 
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, fromstring
+
+from newsarchive.extract.blocks import page_blocks
+from newsarchive.extract.dom import PARSER
 
 logger = logging.getLogger(__name__)
 
-_TAG = re.compile(r"<[^>]+>")
-_BLOCK_TAG = re.compile(r"</?(?:p|br|div|h[1-6]|li|blockquote)\b[^>]*>", re.IGNORECASE)
+_MARKUP = re.compile(r"</?[a-zA-Z][^<>]*>")
 _SPACES = re.compile(r"[ \t\r\f\v\xa0]+")
 
 
 def article_body(tree: HtmlElement) -> str:
-    """The longest ``articleBody`` among the page's JSON-LD objects, as plain text ('' if none)."""
+    """The longest ``articleBody`` among the page's JSON-LD objects, as plain text ('' if none).
+
+    Without one, the longest run of HTML paragraphs in a framework's data blob
+    (Next.js ``__NEXT_DATA__`` or its streamed ``self.__next_f.push`` chunks).
+    """
     bodies = [_plain(body) for body in _bodies(tree)]
+    if not bodies:
+        bodies = [_plain(html_) for html_ in _framework_html(tree)]
     return max(bodies, key=len, default="")
+
+
+_NEXT_PUSH = re.compile(r"^\s*self\.__next_f\.push\((\[.*\])\)\s*;?\s*$", re.DOTALL)
+# A string with fewer paragraphs than this is a teaser or a widget, not a story's markup.
+MIN_PARAGRAPHS = 3
+
+
+def _framework_html(tree: HtmlElement):
+    """Strings in framework data that are article markup (several ``<p>`` elements)."""
+    for script in tree.iter("script"):
+        text = script.text or ""
+        if script.get("id") == "__NEXT_DATA__":
+            data = _json(text)
+        elif (match := _NEXT_PUSH.match(text)) is not None:
+            data = _json(match.group(1))
+        else:
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                # Markup itself, not a serialised component tree that happens to hold some.
+                if item.lstrip().startswith("<") and item.count("<p") >= MIN_PARAGRAPHS:
+                    yield item
+            elif isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                stack.extend(item.values())
+
+
+def _json(text: str):
+    try:
+        return json.loads(text)
+    except ValueError:
+        logger.debug("unparsable framework data skipped")
+        return None
 
 
 def _bodies(tree: HtmlElement):
@@ -52,7 +96,16 @@ def _bodies(tree: HtmlElement):
 
 
 def _plain(body: str) -> str:
-    """Markup-free text, one paragraph a line (some CMSs put HTML in ``articleBody``)."""
-    text = html.unescape(_TAG.sub("", _BLOCK_TAG.sub("\n", body)))
+    """Markup-free text, one paragraph a line.
+
+    Markup (some CMSs put HTML in ``articleBody``; framework data always
+    does) is cut into blocks like the page itself, so figures and their
+    captions stay out.
+    """
+    if _MARKUP.search(body):
+        # A line break in a body that mixes markup and plain lines is a paragraph break.
+        fragment = fromstring("<div>{}</div>".format(body.replace("\n", "<br>")), parser=PARSER)
+        return "\n".join(block.text for block in page_blocks(fragment))
+    text = html.unescape(body)
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
