@@ -26,15 +26,37 @@ _MARKUP = re.compile(r"</?[a-zA-Z][^<>]*>")
 _SPACES = re.compile(r"[ \t\r\f\v\xa0]+")
 
 
-def article_body(tree: HtmlElement) -> str:
-    """The longest ``articleBody`` among the page's JSON-LD objects, as plain text ('' if none).
+def data_scripts(tree: HtmlElement) -> list[tuple[str, str]]:
+    """The page's JSON-LD and framework-data scripts as (kind, text), unparsed.
+
+    Read before readability strips the scripts; parsed only when the DOM text
+    is short (``article_body``).
+    """
+    found = []
+    for script in tree.iter("script"):
+        text = script.text
+        if not text:
+            continue
+        if (script.get("type") or "").strip().lower() == "application/ld+json":
+            found.append(("ld", text))
+        elif script.get("id") == "__NEXT_DATA__" or "self.__next_f.push(" in text[:40]:
+            found.append(("framework", text))
+    return found
+
+
+def article_body(scripts: list[tuple[str, str]], longer_than: int = 0) -> str:
+    """The longest ``articleBody`` among the JSON-LD objects, as plain text ('' if none).
 
     Without one, the longest run of HTML paragraphs in a framework's data blob
     (Next.js ``__NEXT_DATA__`` or its streamed ``self.__next_f.push`` chunks).
+    Nothing is parsed when the scripts together are not ``longer_than`` characters:
+    they cannot hold a body that long.
     """
-    bodies = [_plain(body) for body in _bodies(tree)]
+    if sum(len(text) for _, text in scripts) <= longer_than:
+        return ""
+    bodies = [_plain(body) for body in _bodies(text for kind, text in scripts if kind == "ld")]
     if not bodies:
-        bodies = [_plain(html_) for html_ in _framework_html(tree)]
+        bodies = [_plain(html_) for html_ in _framework_html(text for kind, text in scripts if kind == "framework")]
     return max(bodies, key=len, default="")
 
 
@@ -43,16 +65,11 @@ _NEXT_PUSH = re.compile(r"^\s*self\.__next_f\.push\((\[.*\])\)\s*;?\s*$", re.DOT
 MIN_PARAGRAPHS = 3
 
 
-def _framework_html(tree: HtmlElement):
+def _framework_html(texts):
     """Strings in framework data that are article markup (several ``<p>`` elements)."""
-    for script in tree.iter("script"):
-        text = script.text or ""
-        if script.get("id") == "__NEXT_DATA__":
-            data = _json(text)
-        elif (match := _NEXT_PUSH.match(text)) is not None:
-            data = _json(match.group(1))
-        else:
-            continue
+    for text in texts:
+        match = _NEXT_PUSH.match(text)
+        data = _json(match.group(1) if match else text)
         stack = [data]
         while stack:
             item = stack.pop()
@@ -74,12 +91,10 @@ def _json(text: str):
         return None
 
 
-def _bodies(tree: HtmlElement):
-    for script in tree.iter("script"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
-            continue
+def _bodies(texts):
+    for text in texts:
         try:
-            data = json.loads(script.text)
+            data = json.loads(text)
         except ValueError:
             logger.debug("unparsable JSON-LD block skipped")
             continue

@@ -26,7 +26,7 @@ from newsarchive.extract.blocks import judge, page_blocks, stoplist
 from newsarchive.extract.consensus import readability_text, vote
 from newsarchive.extract.docmeta import document_metadata
 from newsarchive.extract.dom import parse
-from newsarchive.extract.embedded import article_body
+from newsarchive.extract.embedded import article_body, data_scripts
 from newsarchive.extract.furniture import strip_furniture
 from newsarchive.extract.headline import choose_headline
 from newsarchive.extract.markers import strip_markers
@@ -108,9 +108,11 @@ def _main_text(
     if strategy == "trafilatura":
         return text, [], None
     blocks = judge(page_blocks(tree), stoplist(language))
-    embedded = article_body(tree)
+    scripts = data_scripts(tree)
     # readability rewrites the tree: it reads last.
     text, dropped = vote(blocks, text, readability_text(tree), description)
+    # Escaped JSON is longer than its text: scripts under 1.5x the DOM text's length cannot hold twice it.
+    embedded = article_body(scripts, longer_than=int(len(text) * 1.5))
     if len(_WORD.findall(embedded)) >= EMBEDDED_MIN_WORDS and len(_WORD.findall(text)) < EMBEDDED_SHARE * len(
         _WORD.findall(embedded)
     ):
