@@ -86,8 +86,8 @@ class _Builder:
         self._heading = False
 
 
-_HOLDS_ARTICLE = "|".join(
-    f"//{inner}/ancestor::{outer}" for inner in ("article", "main") for outer in sorted(OUTSIDE_ARTICLE_TAGS)
+_HOLDS_ARTICLE = etree.XPath(
+    "//*[self::article or self::main]/ancestor::*[" + " or ".join(f"self::{t}" for t in sorted(OUTSIDE_ARTICLE_TAGS)) + "]"
 )
 
 
@@ -97,7 +97,7 @@ def misnested_outside(tree: HtmlElement) -> set[HtmlElement]:
     An unclosed ``<aside>`` before the story makes the parser nest the whole
     article inside it: such an element is not outside the article.
     """
-    return set(tree.xpath(_HOLDS_ARTICLE))
+    return set(_HOLDS_ARTICLE(tree))
 
 
 def outside_article(tree: HtmlElement) -> list[HtmlElement]:
