@@ -168,3 +168,13 @@ def test_next_js_streamed_markup_stands_in_for_an_empty_dom():
             f"<script>self.__next_f.push({tree_chunk})</script><script>self.__next_f.push({chunk})</script></body></html>")
     art = extract(html)
     assert art is not None and art.text.split("\n") == BODY * 2
+
+
+def test_caption_and_credit_boxes_without_figure_markup_are_not_text():
+    box = ("<div class='article-image'><img src='b.jpg'><div class='image-caption'>Engineers inspect the supports "
+           "of the bridge on Monday.</div><span class='photo-credit'>Jane Roe / Agency</span></div>")
+    html = _page("<article>" + f"<p>{BODY[0]}</p>{box}" + "".join(f"<p>{p}</p>" for p in BODY[1:]) + "</article>")
+    art = extract(html)
+    assert art is not None and art.text.split("\n") == BODY
+    # A class that merely contains the word is not a caption box.
+    assert [b.text for b in page_blocks(parse("<html><body><p class='captioned-video'>Hello there</p></body></html>"))] == ["Hello there"]

@@ -123,7 +123,7 @@ def page_blocks(tree: HtmlElement) -> list[Block]:
         tag = el.tag if isinstance(el.tag, str) else None
         # Invisible elements are skipped whole; iterwalk still reports their "end", where the
         # tail is added.
-        skipped = tag is None or (tag in SKIP_TAGS and el not in keep) or _hidden(el)
+        skipped = tag is None or (tag in SKIP_TAGS and el not in keep) or _hidden(el) or _caption(el)
         if event == "start":
             if skipped:
                 walker.skip_subtree()
@@ -143,6 +143,15 @@ def page_blocks(tree: HtmlElement) -> list[Block]:
             builder.add(el.tail, links > 0, headings > 0)
     builder.cut()
     return builder.blocks
+
+
+_CAPTION_CLASS = re.compile(r"(?:^|[\s_-])(?:caption|credits?|photo-?credit|image-?credit|bildunterschrift|copyright)(?:$|[\s_-])", re.IGNORECASE)
+
+
+def _caption(el: HtmlElement) -> bool:
+    """Caption and credit boxes that are not marked up as ``<figcaption>``."""
+    cls = el.get("class")
+    return bool(cls) and _CAPTION_CLASS.search(cls) is not None
 
 
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
