@@ -37,7 +37,10 @@ INVISIBLE_TAGS = frozenset(
 # Never the article's: neither trafilatura nor readability (consensus.readability_text) reads
 # them, so no block there could be elected.
 OUTSIDE_ARTICLE_TAGS = frozenset(("nav", "aside", "footer"))
-SKIP_TAGS = INVISIBLE_TAGS | OUTSIDE_ARTICLE_TAGS
+# Pictures with their captions and credits: text about an image, never the article's own
+# (trafilatura keeps <figcaption> inside the article container; the truth of both dev sets does not).
+FIGURE_TAGS = frozenset(("figure", "figcaption"))
+SKIP_TAGS = INVISIBLE_TAGS | OUTSIDE_ARTICLE_TAGS | FIGURE_TAGS
 HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
 _SPACE = re.compile(r"\s+")
@@ -83,11 +86,32 @@ class _Builder:
         self._heading = False
 
 
+_HOLDS_ARTICLE = etree.XPath(
+    "//*[self::article or self::main]/ancestor::*[" + " or ".join(f"self::{t}" for t in sorted(OUTSIDE_ARTICLE_TAGS)) + "]"
+)
+
+
+def misnested_outside(tree: HtmlElement) -> set[HtmlElement]:
+    """``nav``/``aside``/``footer`` elements that hold the page's ``<article>`` or ``<main>``.
+
+    An unclosed ``<aside>`` before the story makes the parser nest the whole
+    article inside it: such an element is not outside the article.
+    """
+    return set(_HOLDS_ARTICLE(tree))
+
+
+def outside_article(tree: HtmlElement) -> list[HtmlElement]:
+    """The page's ``nav``/``aside``/``footer`` elements, except the mis-nested ones."""
+    keep = misnested_outside(tree)
+    return [el for el in tree.iter(*OUTSIDE_ARTICLE_TAGS) if el not in keep]
+
+
 def page_blocks(tree: HtmlElement) -> list[Block]:
     """The text blocks of ``tree`` in document order, markup-free and whitespace-collapsed."""
     root = tree.find("body")
     if root is None:
         root = tree
+    keep = misnested_outside(root)
     builder = _Builder()
     links = headings = 0
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
@@ -99,7 +123,7 @@ def page_blocks(tree: HtmlElement) -> list[Block]:
         tag = el.tag if isinstance(el.tag, str) else None
         # Invisible elements are skipped whole; iterwalk still reports their "end", where the
         # tail is added.
-        skipped = tag is None or tag in SKIP_TAGS or _hidden(el)
+        skipped = tag is None or (tag in SKIP_TAGS and el not in keep) or _hidden(el) or _caption(el)
         if event == "start":
             if skipped:
                 walker.skip_subtree()
@@ -119,6 +143,15 @@ def page_blocks(tree: HtmlElement) -> list[Block]:
             builder.add(el.tail, links > 0, headings > 0)
     builder.cut()
     return builder.blocks
+
+
+_CAPTION_CLASS = re.compile(r"(?:^|[\s_-])(?:caption|credits?|photo-?credit|image-?credit|bildunterschrift|copyright)(?:$|[\s_-])", re.IGNORECASE)
+
+
+def _caption(el: HtmlElement) -> bool:
+    """Caption and credit boxes that are not marked up as ``<figcaption>``."""
+    cls = el.get("class")
+    return bool(cls) and _CAPTION_CLASS.search(cls) is not None
 
 
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)

@@ -33,7 +33,7 @@ from lxml.html import HtmlElement, fromstring, xhtml_to_html
 from readability import Document
 from readability.readability import REGEXES, Unparseable
 
-from newsarchive.extract.blocks import OUTSIDE_ARTICLE_TAGS, Block, page_blocks
+from newsarchive.extract.blocks import Block, outside_article, page_blocks
 from newsarchive.extract.dom import PARSER
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ SHARE = 0.5
 # Below this share of the trafilatura+jusText agreement, readability chose the wrong container.
 READABILITY_MISSED = 0.7
 # Stripped before readability reads the tree: the blocks walker skips the same elements.
-_NOT_CONTENT = tuple(OUTSIDE_ARTICLE_TAGS | {"script", "style", "noscript", "template", "svg", "iframe", "select"})
+_NOT_CONTENT = ("script", "style", "noscript", "template", "svg", "iframe", "select")
 # Repeats of blocks at least this long are copies, not style (a refrain, "Love,").
 REPEAT_MIN_WORDS = 10
 
@@ -87,6 +87,8 @@ def readability_text(tree: HtmlElement) -> str:
     """
     # Never article text, and most of a page's links: readability's candidate scoring walks every
     # element and link, so dropping these first halves its cost on menu-heavy pages.
+    for el in outside_article(tree):
+        el.drop_tree()
     etree.strip_elements(tree, *_NOT_CONTENT, with_tail=False)
     try:
         summary = _Readability(tree).summary(html_partial=True)
@@ -164,26 +166,70 @@ def readability_missed(votes: list[Ballot]) -> bool:
     return agreed > 0 and shared < READABILITY_MISSED * agreed
 
 
-def vote(blocks: list[Block], trafilatura: str, readability: str) -> tuple[str, list[str]]:
-    """The article text elected from ``blocks``; also trafilatura's lines the vote left out."""
+def vote(
+    blocks: list[Block], trafilatura: str, readability: str, standfirst: str | None = None
+) -> tuple[str, list[str]]:
+    """The article text elected from ``blocks``; also trafilatura's lines the vote left out.
+
+    ``standfirst`` is the page's description: a block before the elected text
+    that repeats it is the lead paragraph, which is article text
+    (readability often starts below it, in the body container).
+    """
     votes = ballots(blocks, trafilatura, readability)
     outvoted = readability_missed(votes)
-    kept: list[str] = []
-    dropped: list[str] = []
-    seen: set[str] = set()
-    for b in votes:
-        elected = b.readability and (b.trafilatura or b.judged_good) or (
-            outvoted and b.trafilatura and b.judged_good
-        )
-        if elected and b.words >= REPEAT_MIN_WORDS:
-            key = " ".join(_tokens(b.block.text))
-            elected = b.trafilatura or key not in seen
-            seen.add(key)
-        if elected:
-            kept.append(b.block.text)
-        elif b.trafilatura:
-            dropped.append(b.block.text)
+    elected = [_elected(b, outvoted) for b in votes]
+    _dedupe(votes, elected)
+    _elect_standfirst(votes, elected, standfirst)
+    kept = [b.block.text for b, e in zip(votes, elected) if e]
+    dropped = [b.block.text for b, e in zip(votes, elected) if not e and b.trafilatura]
     if not kept:
         # No block has two opinions for it: trust trafilatura's own text rather than nothing.
         return trafilatura.strip() or readability.strip(), []
     return "\n".join(kept), dropped
+
+
+def _elected(b: Ballot, outvoted: bool) -> bool:
+    if b.block.link_chars > LINKED_MAX * len(b.block.text):
+        # Mostly link text: a teaser, "read also" line or rail entry, whoever votes for it.
+        return False
+    if outvoted:
+        # readability chose another container (often a second article appended below the first):
+        # its vote counts only alongside trafilatura's.
+        return b.trafilatura and (b.readability or b.judged_good)
+    return b.readability and (b.trafilatura or b.judged_good)
+
+
+def _dedupe(votes: list[Ballot], elected: list[bool]) -> None:
+    """A long block repeated verbatim is kept once, unless trafilatura kept it as often."""
+    seen: set[str] = set()
+    for i, b in enumerate(votes):
+        if elected[i] and b.words >= REPEAT_MIN_WORDS:
+            key = " ".join(_tokens(b.block.text))
+            elected[i] = b.trafilatura or key not in seen
+            seen.add(key)
+
+
+# Blocks whose text is more than this share link text are never elected.
+LINKED_MAX = 0.5
+# A description shorter than this is a tagline, not a lead paragraph.
+STANDFIRST_MIN_WORDS = 8
+
+
+def _elect_standfirst(votes: list[Ballot], elected: list[bool], standfirst: str | None) -> None:
+    """Elect the first block above the elected text that repeats the description."""
+    want = _tokens(standfirst or "")
+    if len(want) < STANDFIRST_MIN_WORDS or True not in elected:
+        return
+    for i in range(elected.index(True)):
+        have = _tokens(votes[i].block.text)
+        # Descriptions are often cut short ("..."); the block may carry a dateline before it.
+        if len(have) >= STANDFIRST_MIN_WORDS and (_contains(have, want) or _contains(want, have)):
+            elected[i] = True
+            return
+
+
+def _contains(longer: list[str], shorter: list[str]) -> bool:
+    if len(shorter) > len(longer):
+        return False
+    n = len(shorter)
+    return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))

@@ -26,6 +26,7 @@ from newsarchive.extract.blocks import judge, page_blocks, stoplist
 from newsarchive.extract.consensus import readability_text, vote
 from newsarchive.extract.docmeta import document_metadata
 from newsarchive.extract.dom import parse
+from newsarchive.extract.embedded import article_body, data_scripts
 from newsarchive.extract.furniture import strip_furniture
 from newsarchive.extract.byline import author_names, find_author
 from newsarchive.extract.headline import choose_headline, site_namer
@@ -41,12 +42,14 @@ _WORD = re.compile(r"\w+")
 # runs readability and a jusText-style judgement itself. Tables stay in
 # (sports results, figures); layout-table junk is what the vote removes.
 TRAFILATURA_OPTIONS: dict = {"fast": True, "include_comments": False, "include_tables": True}
-# Declared charsets that valid UTF-8 bytes overrule (see decode_html).
-_SINGLE_BYTE_WESTERN = frozenset(("cp1252", "iso8859-1", "iso8859-15", "ascii"))
 # The headline copy is looked for this near the top of the text.
 HEADLINE_SEARCH_LINES = 5
 # Longer headings are paragraphs set in heading type, not headlines.
 MAX_HEADLINE_WORDS = 30
+# JSON-LD articleBody replaces the DOM's text when it is this long and the DOM's text is
+# shorter than this share of it (a paywall teaser, a script-rendered story).
+EMBEDDED_MIN_WORDS = 80
+EMBEDDED_SHARE = 0.5
 # How the main text is chosen: "vote" (see consensus) or "trafilatura" alone, for comparison.
 STRATEGIES = ("vote", "trafilatura")
 
@@ -76,7 +79,7 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
         # date we could not read (no year, free wording).
         published = _searched_date(tree, url)
     language = markup.language or doc.language
-    text, removed, lead = _main_text(tree, url, language, strategy)
+    text, removed, lead = _main_text(tree, url, language, strategy, doc.description)
     title = choose_headline(tree, markup.titles, doc.title, lead=lead, url=url, site_name=doc.sitename)
     text, cleaned = clean_text(text, title, doc.title)
     removed += cleaned
@@ -114,7 +117,7 @@ def _judged(article: Article, min_words: int) -> Article:
 
 
 def _main_text(
-    tree: HtmlElement, url: str | None, language: str | None, strategy: str
+    tree: HtmlElement, url: str | None, language: str | None, strategy: str, description: str | None = None
 ) -> tuple[str, list[str], str | None]:
     """The page's main text, what the vote dropped from trafilatura's, and the heading it starts with."""
     body = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)
@@ -122,8 +125,16 @@ def _main_text(
     if strategy == "trafilatura":
         return text, [], None
     blocks = judge(page_blocks(tree), stoplist(language))
+    scripts = data_scripts(tree)
     # readability rewrites the tree: it reads last.
-    text, dropped = vote(blocks, text, readability_text(tree))
+    text, dropped = vote(blocks, text, readability_text(tree), description)
+    # Escaped JSON is longer than its text: scripts under 1.5x the DOM text's length cannot hold twice it.
+    embedded = article_body(scripts, longer_than=int(len(text) * 1.5))
+    if len(_WORD.findall(embedded)) >= EMBEDDED_MIN_WORDS and len(_WORD.findall(text)) < EMBEDDED_SHARE * len(
+        _WORD.findall(embedded)
+    ):
+        # The DOM gave a teaser or nothing: the story is in the structured data.
+        return embedded, dropped, None
     first = text.split("\n", 1)[0]
     # Some pages set whole paragraphs in <h2>: a headline is short.
     is_headline = len(_WORD.findall(first)) <= MAX_HEADLINE_WORDS and any(b.heading and b.text == first for b in blocks)
@@ -134,18 +145,20 @@ def _main_text(
 def decode_html(body: bytes, content_type: str | None = None) -> str:
     """Decode HTML bytes the way browsers do: BOM, then HTTP charset, then ``<meta>``, then detection.
 
-    One exception: a declared Western single-byte charset loses to UTF-8 when
-    the bytes are valid UTF-8 with multi-byte sequences. Pages re-encoded by
-    a CMS or an archive keep their old ``<meta charset=iso-8859-1>``, and real
-    Latin-1 text is practically never valid UTF-8, so this turns "donâ€™t"
-    back into "don’t" without misreading true Latin-1 pages.
+    One exception: whatever charset is declared, bytes that are valid UTF-8
+    with multi-byte sequences are read as UTF-8. Pages re-encoded by a CMS or
+    an archive keep their old ``<meta charset=iso-8859-1>`` or ``gb2312``,
+    and text really written in another charset is practically never valid
+    UTF-8 (a legacy multi-byte or Latin-1 page fails the strict decode within
+    a few non-ASCII characters), so this turns "donâ€™t" back into "don’t"
+    and mojibake Chinese back into Chinese without misreading true legacy pages.
     """
     encoding, text = html_to_unicode(content_type, body)
-    if codecs.lookup(encoding).name in _SINGLE_BYTE_WESTERN and not body.isascii():
+    if codecs.lookup(encoding).name != "utf-8" and not body.isascii():
         try:
             return body.decode("utf-8")
         except UnicodeDecodeError:
-            pass  # genuinely single-byte: the declaration was right
+            pass  # genuinely another charset: the declaration was right
     return text
 
 

@@ -44,14 +44,18 @@ _STAMP_PART = (
     rf"(?:{_MONTH}|{_WEEKDAY}|\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{1,4}}|\d{{1,2}}[:.]\d{{2}}(?:[:.]\d{{2}})?|"
     r"\d{1,4}(?:st|nd|rd|th)?|[ap]\.?m\.?|gmt|utc|[ecmp][sd]?t|bst|cest?|ist|aest|"
     r"posted|published|updated|last|first|modified|created|date|on|at|of|the|ago|hours?|minutes?|mins?|days?|"
-    r"today|yesterday)"
+    r"today|yesterday|"
+    # The same labels in the languages of the dev sets' neighbours: "Stand: 22.04.2024, 06:00 Uhr",
+    # "Uppdaterad 15.59 | Publicerad 14.14", "Actualizado a las 15:10h".
+    r"stand|aktualisiert|veröffentlicht|am|um|uhr|publicerad|uppdaterad|publisert|oppdatert|sist|"
+    r"publié|mis à jour|le|à|actualizado|publicado|a las|h)"
 )
 # News agencies whose name heads a date stamp ("Associated Press - January 11, 2008 4:13 PM ET").
 _AGENCY = (r"(?:the )?(?:associated press|ap|reuters|afp|agence france-presse|bloomberg(?: news)?|press association|pa|"
            r"canadian press|cp|dpa|xinhua|upi|ians|pti|ani|efe|ansa|kyodo)(?: writer| staff)?")
 # ... made only of such pieces, with a number and a date or a time among them (a lone "Sunday"
 # may be a subheading of a schedule).
-_DATE_STAMP = (rf"(?=.*\d)(?=.*(?:\b{_MONTH}|\b{_WEEKDAY}|\d{{4}}|\d:\d\d|\d/\d))"
+_DATE_STAMP = (rf"(?=.*\d)(?=.*(?:\b{_MONTH}|\b{_WEEKDAY}|\d{{4}}|\d[:.]\d\d|\d/\d))"
                rf"(?:{_AGENCY}[\s,.:;|/–—-]+)?{_STAMP_PART}(?:[\s,.:;|()/–—-]+{_STAMP_PART})*")
 # "By JANE DOE, Associated Press Writer Sat Dec 29, 10:10 AM ET": capitalised names, then only
 # capitalised words, numbers and separators; "By Monday, the council..." is prose.
@@ -72,6 +76,14 @@ RULES: tuple[LineRule, ...] = (
                      r"you (?:may|might) also like|more (?:from|stories|news|articles|headlines)\b.*|"
                      r"related (?:stories|articles|content|links|coverage|news|posts|videos|topics))"
                      r"(?:\s*:.*)?", 10),
+    # "Read also" lines in other languages (the link text after the colon goes with them).
+    _rule("related-intl", r"(?:les også|lesen sie (?:auch|mehr)|lees (?:ook|meer)|läs (?:också|mer)|læs også|lue myös|"
+                          r"leggi anche|(?:à )?lire aussi|lea también|leia também|czytaj (?:też|także|więcej)|"
+                          r"auch interessant|mehr zum thema|das könnte sie auch interessieren|"
+                          r"weitere artikel|mehr dazu|se også|se även|ver también|voir aussi)(?:\s*:.*)?", 16),
+    # "3 Min Lesezeit", "Lesedauer: 4 Min.", "5 min read".
+    _rule("reading-time", r"\d+\s*min(?:\.|utes?|uten)?\.?\s*(?:read|reading time|lesezeit|lesedauer|lesetid|läsning|lesing)|"
+                          r"(?:reading time|lesezeit|lesedauer|lesetid|lästid)\s*:?\s*\d+\s*min(?:\.|utes?|uten)?", 8),
     _rule("most-read", r"(?:most (?:read|viewed|popular|emailed|shared|commented)|top stories|latest news|"
                        r"trending(?: now)?|editor'?s picks)(?:\W.*)?", 6),
     # A pitch starts with its call to action; prose rarely does.
@@ -109,7 +121,8 @@ RULES: tuple[LineRule, ...] = (
     # "Published: October 30th, 2012 | Tags: ...": the post's date and tags on one line.
     _rule("meta-line", r"(?:posted|published|updated|filed)\b.{0,60}?\|\s*(?:tags|filed under|categories|topics)\s*:.*", 60),
     # "Jim Wilson/The New York Times", "Photo: Reuters", "(Credit: CNET)".
-    _rule("photo-credit", r"\(?(?:photo(?:graph)?s?|images?|credit|photo credit)\s*:\s*(?-i:[A-Z])[^.!?]*\)?|"
+    _rule("photo-credit", r"\(?(?:photo(?:graph)?s?|images?|credit|photo credit|fotos?|bild(?:er)?|bildquelle|quelle|"
+                          r"kilde|källa|fuente|crédit|credito|fotó)\s*:\s*(?-i:[A-Z])[^.!?]*\)?|"
                           r"(?-i:[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3})\s*/\s*(?-i:[A-Z])[^.!?]*", 8),
     # Legal small print: reproduction bans, disclaimers about linked sites, trademark notices.
     _rule("small-print", r"(?:.*?\.\s+)?(?:this|the|these|all|no part of (?:this|the))?\s*"
@@ -118,6 +131,10 @@ RULES: tuple[LineRule, ...] = (
                          r".*\breproduction\b.*\bwithout\b.*\bpermission\b.*|"
                          r".*\bis not responsible for the content of external (?:sites|websites|links)\b.*|"
                          r".*\btrademarks? of their respective (?:owners|holders|companies)\b.*", 30),
+    # How to cite the page, and the notice under it, at the end of science news: "Citation: Title (2024,
+    # May 3) retrieved 4 May 2024 from https://...", "This document is subject to copyright. Apart from ...".
+    _rule("citation", r"citation\s*:.*\bretrieved\b.*\bfrom\b.*", 80),
+    _rule("subject-to-copyright", r"(?:this|the) (?:document|article|material|content|page) is subject to copyright\b.*", 60),
     _rule("trackbacks", r"listed below are links to (?:weblogs|blogs|sites) that reference\b.*|trackback url.*", 40),
     _rule("breadcrumb", r"you are here\s*:.*|«[^»]*\|\s*main\s*\|.*", 20),
     _rule("have-your-say", r"have your say(?: on this (?:story|article))?|(?:thanks|thank you) for your comments?\b.*|"
