@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from conftest import run_crawl
+from archive_helpers import run_crawl
 from newsarchive.datasette import reading_room
 
 _crawled: Path | None = None

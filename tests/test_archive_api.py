@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from archive_helpers import crawled_site, recrawled_site
 from newsarchive.archive import Archive, ArchivedArticle, ArticleFilter
 from newsarchive.db.store import Store, article_row
 from newsarchive.extract.article import Article, json_default
@@ -90,8 +89,8 @@ def test_reading_never_writes(archive_dir):
     assert (archive_dir / "news.db").stat().st_mtime_ns == before
 
 
-def test_capture_reads_the_archived_response(tmp_path_factory):
-    site = crawled_site(tmp_path_factory)
+def test_capture_reads_the_archived_response(crawled_site):
+    site = crawled_site
     url = site.url + "news/plain-story.html"
     with Archive(site.directory) as archive:
         stored = archive.capture(url)
@@ -100,14 +99,14 @@ def test_capture_reads_the_archived_response(tmp_path_factory):
     assert article is not None and article.title == "Council approves river bridge"
 
 
-def test_capture_follows_a_revisit_to_its_payload(tmp_path_factory):
-    site = recrawled_site(tmp_path_factory)
+def test_capture_follows_a_revisit_to_its_payload(recrawled_site):
+    site = recrawled_site
     with Archive(site.directory) as archive:
         stored = archive.capture(site.url + "news/gzip-story.html")
     assert stored.body == site.routes["/news/gzip-story.html"].body
 
 
-def test_capture_of_an_unknown_url_is_a_lookup_error(tmp_path_factory):
-    with Archive(crawled_site(tmp_path_factory).directory) as archive:
+def test_capture_of_an_unknown_url_is_a_lookup_error(crawled_site):
+    with Archive(crawled_site.directory) as archive:
         with pytest.raises(LookupError, match="not in the archive"):
             archive.capture("http://nowhere.example/")

@@ -38,9 +38,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(site, tmp_path_factory):
+def server(demo_site, tmp_path_factory):
     """``newsarchive serve`` on the crawled demo archive, as a user starts it."""
-    archive = demo_archive(site, tmp_path_factory)
+    archive = demo_archive(demo_site, tmp_path_factory)
     port = free_port()
     process = subprocess.Popen([str(Path(sys.executable).parent / "newsarchive"), "serve", "--dir", str(archive),
                                 "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

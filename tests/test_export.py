@@ -9,7 +9,6 @@ from datetime import datetime, timezone
 import pytest
 from click.testing import CliRunner
 
-from archive_helpers import crawled_site
 from newsarchive.cli import main
 from newsarchive.jobs.export import FIELDS, SCHEMA_VERSION
 
@@ -17,8 +16,8 @@ NAMES = [f.name for f in FIELDS]
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory):
-    return crawled_site(tmp_path_factory).directory
+def archive(crawled_site):
+    return crawled_site.directory
 
 
 def crawled_site_url(archive):

@@ -20,7 +20,9 @@ URL = "http://cc.test/2024/05/story.html"  # about 260 words of prose
 @pytest.fixture
 def warc(tmp_path):
     path = tmp_path / "CC-NEWS.warc.gz"
-    write_cc_news_warc(path, [(URL, article_html(11, "Harbour festival returns").encode(), {})])
+    # Not declared an article: a dated page that declares one is kept as a brief whatever its length.
+    page = article_html(11, "Harbour festival returns").replace('<meta property="og:type" content="article">', "")
+    write_cc_news_warc(path, [(URL, page.encode(), {})])
     return path
 
 

@@ -17,8 +17,8 @@ from reading_room_helpers import demo_archive, get
 
 
 @pytest.fixture(scope="module")
-def archive(site, tmp_path_factory):
-    return demo_archive(site, tmp_path_factory)
+def archive(demo_site, tmp_path_factory):
+    return demo_archive(demo_site, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
