@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsarchive.extract.article import Article
-from newsarchive.processing.classify import Verdict, classify
+from newsarchive.extract.classify import Verdict, classify
 from newsarchive.processing.page import looks_binary, process_page
 
 STORY = " ".join(["The harbour authority said the new ferry terminal would open in May after two years of work."] * 12)

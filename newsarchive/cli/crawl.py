@@ -18,26 +18,6 @@ from newsarchive.db.report import archive_summary, format_summary
 logger = logging.getLogger(__name__)
 
 
-def run_crawl(directory: Path, start_urls: list[str], sitemaps: list[str], feeds: list[str],
-              overrides: dict[str, str]) -> dict:
-    """Run the ``news`` spider in this process with the project's settings; return the final stats."""
-    # Imported here: Scrapy picks its reactor when it starts, and other commands don't need it.
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.settings import Settings
-
-    from spiders.news import NewsSpider
-
-    settings = Settings()
-    settings.setmodule("newsarchive.crawl.settings", priority="project")
-    settings.update({"NEWSARCHIVE_DIR": str(directory), **overrides}, priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, start_urls=",".join(start_urls), sitemap_urls=",".join(sitemaps),
-                  feed_urls=",".join(feeds))
-    process.start()
-    return crawler.stats.get_stats()
-
-
 def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     overrides = {}
     for pair in pairs:
@@ -69,6 +49,8 @@ def crawl(urls: tuple[str, ...], sitemaps: tuple[str, ...], feeds: tuple[str, ..
     if depth is not None:
         overrides["NEWSARCHIVE_DEPTH_LIMIT"] = str(depth)
     with locked_archive(directory, "crawl"):
+        from newsarchive.crawl.runner import run_crawl  # Scrapy only for the commands that crawl
+
         stats = run_crawl(directory, list(urls), list(sitemaps), list(feeds), overrides)
     click.echo(format_summary(archive_summary(directory, stats)))
     if stats.get("finish_reason") not in ("finished", "closespider_itemcount", "closespider_pagecount"):
@@ -105,6 +87,8 @@ def _demo(directory: Path) -> dict:
         server = SiteServer(SITE_DIR).start()
     try:
         click.echo(f"Serving the demo site at {server.url}")
+        from newsarchive.crawl.runner import run_crawl
+
         stats = run_crawl(directory, [server.url], [], [], DEMO_SETTINGS)
     finally:
         server.stop()

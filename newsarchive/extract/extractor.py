@@ -34,7 +34,7 @@ from newsarchive.extract.language import guess_language
 from newsarchive.extract.taxonomy import article_tags
 from newsarchive.extract.markers import strip_markers
 from newsarchive.extract.metadata import normalise_date, read_markup
-from newsarchive.processing.classify import MIN_WORDS, classify
+from newsarchive.extract.classify import MIN_WORDS, classify
 
 _WORD = re.compile(r"\w+")
 

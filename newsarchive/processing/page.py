@@ -10,6 +10,9 @@ import logging
 from dataclasses import dataclass
 
 from newsarchive.extract.article import Article
+# Fewer words than this and a page is not an article: the default of NEWSARCHIVE_MIN_WORDS and
+# --min-words, defined once with the verdict and re-exported here for the pool and the jobs.
+from newsarchive.extract.classify import MIN_WORDS
 from newsarchive.extract.extractor import decode_html, extract
 
 logger = logging.getLogger(__name__)
@@ -18,8 +21,6 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Pages bigger than this are archived but not extracted: lxml and trafilatura
 # slow down badly on them and real articles are far smaller.
 MAX_EXTRACT_BYTES = 8_000_000
-# Fewer words than this and a page is not an article: the default of NEWSARCHIVE_MIN_WORDS and --min-words.
-MIN_WORDS = 80
 
 
 @dataclass
