@@ -24,6 +24,7 @@ import shutil
 from pathlib import Path
 
 from scrapy import signals
+from scrapy.exceptions import NotConfigured
 from scrapy.crawler import Crawler
 from scrapy.utils.job import job_dir
 
@@ -49,7 +50,11 @@ class ArchiveGuard:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ArchiveGuard":
-        guard = cls(Path(crawler.settings.get("NEWSARCHIVE_DIR")), job_dir(crawler.settings), crawler.stats)
+        directory = crawler.settings.get("NEWSARCHIVE_DIR")
+        if not directory:
+            # Not "." (the current folder): no archive folder, nothing to lock, as for the middleware.
+            raise NotConfigured("NEWSARCHIVE_DIR is empty: no archive folder to lock")
+        guard = cls(Path(directory), job_dir(crawler.settings), crawler.stats)
         guard.take_over()
         crawler.signals.connect(guard.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(guard.engine_stopped, signal=signals.engine_stopped)

@@ -57,9 +57,10 @@ class ResumeDupeFilter(RFPDupeFilter):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ResumeDupeFilter":
-        archive = ArchiveDir(crawler.settings.get("NEWSARCHIVE_DIR"))
+        directory = crawler.settings.get("NEWSARCHIVE_DIR")
+        archive = ArchiveDir(directory) if directory else None
         stored: set[str] = set()
-        if archive.has_db() and crawler.spider is not None:
+        if archive is not None and archive.has_db() and crawler.spider is not None:
             db = open_db(archive.db_path)
             try:
                 resumed = resumed_crawls(db, crawler.spider.name, crawl_seeds(crawler.spider))
