@@ -24,12 +24,13 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, make_dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from newsarchive.extract.article import Article
+from newsarchive.processing.outcome import PageCapture
 
 if TYPE_CHECKING:
     from newsarchive.warc.records import StoredResponse
@@ -106,25 +107,18 @@ def stored_name(path: str | os.PathLike, root: str | os.PathLike | None = None) 
 LIST_COLUMNS = ("authors", "tags", "categories", "removed")
 
 
-@dataclass(repr=False)
-class ArchivedArticle(Article):
-    """An ``Article`` as the archive holds it: the extraction plus when and where it was captured."""
+def _from_row(cls, row: dict[str, Any]) -> ArchivedArticle:
+    """From an ``articles`` row as ``Archive.rows`` returns it (columns unknown to this version are ignored)."""
+    known = {f.name for f in fields(cls)}
+    return cls(**{name: value for name, value in row.items() if name in known})
 
-    status: int | None = None
-    fetched_at: str | None = None
-    crawl_id: int | None = None
-    warc_filename: str | None = None
-    warc_offset: int | None = None
-    warc_length: int | None = None
-    warc_record_id: str | None = None
-    payload_digest: str | None = None
-    warc_date: str | None = None
 
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> ArchivedArticle:
-        """From an ``articles`` row as ``Archive.rows`` returns it (columns unknown to this version are ignored)."""
-        known = {f.name for f in fields(cls)}
-        return cls(**{name: value for name, value in row.items() if name in known})
+# An ``Article`` as the archive holds it: the extraction plus when and where it was captured, i.e.
+# the capture columns, whose one list is ``PageCapture``'s fields.
+ArchivedArticle = make_dataclass(
+    "ArchivedArticle", [(f.name, f.type, field(default=None)) for f in fields(PageCapture)],
+    bases=(Article,), repr=False, namespace={"from_row": classmethod(_from_row), "__module__": __name__},
+)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive_helpers import article_html
+from archive_helpers import FAST, article_html
 from newsarchive.demo.responses import Response
 from newsarchive.demo.server import SiteServer
 from newsarchive.archive import ArchiveDir
@@ -32,14 +32,9 @@ from newsarchive.warc.records import RecordError, read_record
 
 CHECKOUT = Path(os.environ.get("FAULT_CHECKOUT") or Path(__file__).resolve().parent.parent)
 
-# As tests/conftest.py's FAST: a local server needs no politeness.
+# A local server needs no politeness (FAST), and the campaign reads the crawl's log.
 SETTINGS = {
-    "DOWNLOAD_DELAY": "0",
-    "AUTOTHROTTLE_ENABLED": "False",
-    "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
-    "DOWNLOAD_TIMEOUT": "20",
-    "NEWSARCHIVE_EXTRACT_WORKERS": "2",
-    "TELNETCONSOLE_ENABLED": "False",
+    **FAST,
     "LOG_LEVEL": "INFO",
     # Small batches: a kill falls between many of them.
     "NEWSARCHIVE_DB_BATCH": "10",
