@@ -107,6 +107,30 @@ def m005_warc_date(db: Database) -> None:
     db["pages"].add_column("revisit_record_id", str)
 
 
+@migrations()
+def m009_pages_source(db: Database) -> None:
+    # The name of the sources-file entry (newsarchive/sources.py) a page was fetched for; NULL without one.
+    db["pages"].add_column("source", str)
+    db["pages"].create_index(["source"])
+
+
+@migrations()
+def m010_listing_polls(db: Database) -> None:
+    # When each feed and sitemap is polled next (newsarchive/db/polls.py: adaptive intervals).
+    db["listing_polls"].create(
+        {
+            "url": str,
+            "source": str,
+            "interval_seconds": float,
+            "next_due_at": str,
+            "last_polled_at": str,
+            "last_found": int,
+            "last_new": int,
+        },
+        pk="url",
+    )
+
+
 def migrate(db: Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
     pending = [m.name for m in migrations.pending(db)]
