@@ -12,7 +12,7 @@ import click
 from sqlite_utils import Database
 
 from newsarchive.archive import ArchiveDir
-from newsarchive.cli.options import dir_option, locked_archive
+from newsarchive.cli.options import check_sources, dir_option, locked_archive, sources_option
 from newsarchive.db.report import archive_summary, format_summary
 
 logger = logging.getLogger(__name__)
@@ -32,26 +32,30 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.argument("urls", nargs=-1)
 @click.option("--sitemap", "sitemaps", multiple=True, help="Sitemap or sitemap index URL (repeatable).")
 @click.option("--feed", "feeds", multiple=True, help="RSS or Atom feed URL (repeatable).")
+@sources_option
 @click.option("--depth", type=int, help="Link hops to follow from the start pages (default 3).")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
 @dir_option
-def crawl(urls: tuple[str, ...], sitemaps: tuple[str, ...], feeds: tuple[str, ...], depth: int | None,
-          settings: tuple[str, ...], directory: Path) -> None:
-    """Crawl news sites from start pages, sitemaps or feeds into DIR.
+def crawl(urls: tuple[str, ...], sitemaps: tuple[str, ...], feeds: tuple[str, ...], sources: Path | None,
+          depth: int | None, settings: tuple[str, ...], directory: Path) -> None:
+    """Crawl news sites from start pages, sitemaps, feeds or a sources file into DIR.
 
     Example: newsarchive crawl https://www.example-news.com/ --dir archive
 
-    The same as: scrapy crawl news -a start_urls=URL -s NEWSARCHIVE_DIR=DIR
+    Example: newsarchive crawl --sources sources.toml --dir archive
+
+    The same as: scrapy crawl news -a start_urls=URL -s NEWSARCHIVE_DIR=DIR (or -a sources=FILE)
     """
-    if not (urls or sitemaps or feeds):
-        raise click.ClickException("give at least one start URL, --sitemap or --feed")
+    if not (urls or sitemaps or feeds or sources):
+        raise click.ClickException("give at least one start URL, --sitemap, --feed or --sources FILE")
+    check_sources(sources)
     overrides = parse_overrides(settings)
     if depth is not None:
         overrides["NEWSARCHIVE_DEPTH_LIMIT"] = str(depth)
     with locked_archive(directory, "crawl"):
         from newsarchive.crawl.runner import run_crawl  # Scrapy only for the commands that crawl
 
-        stats = run_crawl(directory, list(urls), list(sitemaps), list(feeds), overrides)
+        stats = run_crawl(directory, list(urls), list(sitemaps), list(feeds), overrides, sources=sources)
     click.echo(format_summary(archive_summary(directory, stats)))
     if stats.get("finish_reason") not in ("finished", "closespider_itemcount", "closespider_pagecount"):
         raise click.ClickException(f"crawl ended: {stats.get('finish_reason')}")

@@ -50,6 +50,10 @@ DEFAULTS = {
     "NEWSARCHIVE_RETRY_AFTER_MAX": 120.0,
     # A robots.txt answering 5xx (or unreachable) disallows its host for this long, then is fetched again.
     "NEWSARCHIVE_ROBOTS_RETRY_SECONDS": 600.0,
+    # Feeds and sitemaps are polled on an adaptive schedule (newsarchive/db/polls.py): a poll finding mostly
+    # new URLs halves a listing's interval, one finding none doubles it, within these bounds (seconds).
+    "NEWSARCHIVE_POLL_MIN": 900.0,
+    "NEWSARCHIVE_POLL_MAX": 86_400.0,
 }
 
 # Above HttpCompressionMiddleware (590): the middleware sees the bytes before they are decoded.

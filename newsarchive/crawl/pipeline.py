@@ -22,6 +22,7 @@ from twisted.internet import task
 
 from newsarchive.archive import ArchiveDir
 from newsarchive.crawl.capture import REPORTED
+from newsarchive.crawl.sites import SOURCE
 from newsarchive.crawl.signals import crawl_started, exchange_archived
 from newsarchive.crawl.exceptions import DuplicateArticle, FetchFailed, PageNotArticle, UnchangedPage
 from newsarchive.crawl.items import Page
@@ -176,7 +177,8 @@ class ArchivePipeline:
         if not redirect and request.meta.get(REPORTED):
             return  # the spider yields an item for it
         item = Page(url=response.url, status=response.status, depth=request.meta.get("depth", 0),
-                    content_type=_header(response, b"Content-Type"), capture=capture, revisit=revisit)
+                    content_type=_header(response, b"Content-Type"), capture=capture, revisit=revisit,
+                    source=request.meta.get(SOURCE))
         if not redirect:
             self._page_row(item, "not_article", f"fetched by Scrapy itself ({request.url.rsplit('/', 1)[-1]})")
             return
@@ -207,8 +209,11 @@ class ArchivePipeline:
     @staticmethod
     def _page_fields(item: Page, redirected_to: str | None = None) -> dict[str, Any]:
         """The pages columns that are not the capture's."""
-        return {"content_type": item.content_type, "depth": item.depth, "referer": item.referer,
-                "redirected_to": redirected_to, "revisit_record_id": item.revisit.record_id if item.revisit else None}
+        fields = {"content_type": item.content_type, "depth": item.depth, "referer": item.referer,
+                  "redirected_to": redirected_to, "revisit_record_id": item.revisit.record_id if item.revisit else None}
+        if item.source is not None:  # a crawl without sources leaves a page's earlier attribution alone
+            fields["source"] = item.source
+        return fields
 
 
 def _header(response: Response, name: bytes) -> str | None:

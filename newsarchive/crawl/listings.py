@@ -1,0 +1,80 @@
+"""Adaptive polling of feeds and sitemaps in a crawl: skip the listings that are not due yet.
+
+The schedule itself (intervals, "new URL", the ``listing_polls`` table) is
+``newsarchive.db.polls``; this is its life in a crawl. It is read when the
+spider starts and written when the crawl ends with ``finished``: a killed or
+stopped run changes no schedule, so its rerun fetches the same listings
+again and finds every entry it had not fetched yet.
+
+A listing is always polled on the first crawl into an archive, when it has no
+schedule yet, and with ``NEWSARCHIVE_REFETCH=all``. A sitemap index is always
+read (its child sitemaps have their own schedules), and is given none.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from scrapy.settings import BaseSettings
+from scrapy.statscollectors import StatsCollector
+from sqlite_utils import Database
+
+from newsarchive.archive import ArchiveDir
+from newsarchive.db.polls import ListingPolls
+from newsarchive.db.store import open_db
+
+logger = logging.getLogger(__name__)
+
+# request.meta key: the URL of the listing as scheduled (the response's URL may be a redirect's target).
+LISTING = "newsarchive_listing"
+
+
+class ListingSchedule:
+    def __init__(self, directory: Path | None, minimum: float, maximum: float, refetch_all: bool,
+                 stats: StatsCollector) -> None:
+        self.directory = directory
+        self.minimum, self.maximum, self.refetch_all = minimum, maximum, refetch_all
+        self.stats = stats
+        self.db: Database | None = None
+        self.polls = ListingPolls({}, minimum, maximum, everything_due=True)
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings, stats: StatsCollector) -> "ListingSchedule":
+        directory = settings.get("NEWSARCHIVE_DIR")
+        return cls(Path(directory) if directory else None, settings.getfloat("NEWSARCHIVE_POLL_MIN"),
+                   settings.getfloat("NEWSARCHIVE_POLL_MAX"),
+                   str(settings.get("NEWSARCHIVE_REFETCH") or "").lower() == "all", stats)
+
+    def open(self) -> None:
+        if self.directory is None:
+            return  # no archive (NEWSARCHIVE_DIR empty): every listing is polled, nothing is kept
+        archive = ArchiveDir(self.directory)
+        self.db = open_db(archive.db_path)
+        self.polls = ListingPolls.load(self.db, self.minimum, self.maximum, everything_due=self.refetch_all)
+
+    def due(self, url: str) -> bool:
+        if self.polls.due(url):
+            return True
+        logger.info("listing %s is not due yet (next poll %s)", url, self.polls.known[url].next_due_at)
+        self.stats.inc_value("newsarchive/listings/not_due")
+        return False
+
+    def polled(self, url: str, source: str | None, listed: list[str]) -> None:
+        poll = self.polls.observe(self.db, url, source, listed)
+        self.stats.inc_value("newsarchive/listings/polled")
+        logger.debug("listing %s: %d URLs, %d new: next poll in %.0f s", url, poll.last_found, poll.last_new,
+                     poll.interval_seconds)
+
+    def close(self, reason: str) -> None:
+        if self.db is None:
+            return
+        try:
+            if reason == "finished":
+                saved = self.polls.save(self.db)
+                logger.info("listing schedule: %d listings polled", saved)
+            elif self.polls.polled:
+                logger.info("crawl ended %s: the listing schedule is left as it was", reason)
+        finally:
+            self.db.close()
+            self.db = None
