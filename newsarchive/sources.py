@@ -22,6 +22,7 @@ seeds, scope and per-host download slots (``download_slots``).
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import sys
 from dataclasses import dataclass
@@ -120,9 +121,17 @@ def download_slots(sources: Iterable[Source]) -> dict[str, dict[str, float | int
         if not settings:
             continue
         for host in source.hosts:
-            for name in (host, f"www.{host}"):
+            for name in (host, f"www.{host}") if not _is_ip(host) else (host,):
                 slots[name] = {**slots.get(name, {}), **settings}
     return slots
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 # -- one entry ----------------------------------------------------------------

@@ -88,7 +88,7 @@ class NewsSpider(Spider):
         extra = crawler.settings.getlist("NEWSARCHIVE_SCOPE_EXTRA_HOSTS")
         spider.scope = Scope(spider.start_urls + spider.sitemap_urls + spider.feed_urls, extra)
         spider.sites.apply(crawler.settings)
-        spider.schedule = ListingSchedule.from_settings(crawler.settings, crawler.stats)
+        spider.schedule = ListingSchedule(crawler)
         return spider
 
     @classmethod
@@ -150,14 +150,15 @@ class NewsSpider(Spider):
         yield self.page_item(response)
         source = response.meta.get(SOURCE)
         if depth and isinstance(response, HtmlResponse):
-            for link in self.link_extractor.extract_links(response):
-                if self.in_scope(link.url):
-                    yield self.request(link.url, self.parse_page, follow_depth=depth - 1, source=source)
-            # Feeds a start page announces are one hop away, as robots.txt's sitemaps are.
+            # Feeds a start page announces are one hop away, as robots.txt's sitemaps are; asked for
+            # before the links, so that the feed is read as a listing, not fetched as a page.
             feeds = alternate_feeds(response.body, response.url) if response.meta.get(DISCOVER_FEEDS) else []
             for url in feeds:
                 if self.in_scope(url):
                     yield from self.listing(url, depth, source)
+            for link in self.link_extractor.extract_links(response):
+                if self.in_scope(link.url) and link.url not in self.schedule.skipped:
+                    yield self.request(link.url, self.parse_page, follow_depth=depth - 1, source=source)
 
     def in_scope(self, url: str, sitemap: str | None = None) -> bool:
         """The crawl's one scope rule; a refusal is counted (and logged once per host)."""

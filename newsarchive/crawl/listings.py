@@ -14,10 +14,7 @@ read (its child sitemaps have their own schedules), and is given none.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-
-from scrapy.settings import BaseSettings
-from scrapy.statscollectors import StatsCollector
+from scrapy.crawler import Crawler
 from sqlite_utils import Database
 
 from newsarchive.archive import ArchiveDir
@@ -31,38 +28,36 @@ LISTING = "newsarchive_listing"
 
 
 class ListingSchedule:
-    def __init__(self, directory: Path | None, minimum: float, maximum: float, refetch_all: bool,
-                 stats: StatsCollector) -> None:
-        self.directory = directory
-        self.minimum, self.maximum, self.refetch_all = minimum, maximum, refetch_all
-        self.stats = stats
+    def __init__(self, crawler: Crawler) -> None:
+        # Its settings and stats are complete once the crawl starts, after the spider is made.
+        self.crawler = crawler
         self.db: Database | None = None
-        self.polls = ListingPolls({}, minimum, maximum, everything_due=True)
-
-    @classmethod
-    def from_settings(cls, settings: BaseSettings, stats: StatsCollector) -> "ListingSchedule":
-        directory = settings.get("NEWSARCHIVE_DIR")
-        return cls(Path(directory) if directory else None, settings.getfloat("NEWSARCHIVE_POLL_MIN"),
-                   settings.getfloat("NEWSARCHIVE_POLL_MAX"),
-                   str(settings.get("NEWSARCHIVE_REFETCH") or "").lower() == "all", stats)
+        self.polls = ListingPolls({}, 0.0, 0.0, everything_due=True)
+        # Listings not due in this crawl: a link to one is not fetched as a page either.
+        self.skipped: set[str] = set()
 
     def open(self) -> None:
-        if self.directory is None:
+        settings = self.crawler.settings
+        minimum, maximum = settings.getfloat("NEWSARCHIVE_POLL_MIN"), settings.getfloat("NEWSARCHIVE_POLL_MAX")
+        directory = settings.get("NEWSARCHIVE_DIR")
+        if not directory:
             return  # no archive (NEWSARCHIVE_DIR empty): every listing is polled, nothing is kept
-        archive = ArchiveDir(self.directory)
-        self.db = open_db(archive.db_path)
-        self.polls = ListingPolls.load(self.db, self.minimum, self.maximum, everything_due=self.refetch_all)
+        self.db = open_db(ArchiveDir(directory).db_path)
+        refetch_all = str(settings.get("NEWSARCHIVE_REFETCH") or "").lower() == "all"
+        self.polls = ListingPolls.load(self.db, minimum, maximum, everything_due=refetch_all)
 
     def due(self, url: str) -> bool:
         if self.polls.due(url):
             return True
-        logger.info("listing %s is not due yet (next poll %s)", url, self.polls.known[url].next_due_at)
-        self.stats.inc_value("newsarchive/listings/not_due")
+        if url not in self.skipped:  # a sitemap may be named by robots.txt and an index both
+            logger.info("listing %s is not due yet (next poll %s)", url, self.polls.known[url].next_due_at)
+            self.skipped.add(url)
+            self.crawler.stats.inc_value("newsarchive/listings/not_due")
         return False
 
     def polled(self, url: str, source: str | None, listed: list[str]) -> None:
         poll = self.polls.observe(self.db, url, source, listed)
-        self.stats.inc_value("newsarchive/listings/polled")
+        self.crawler.stats.inc_value("newsarchive/listings/polled")
         logger.debug("listing %s: %d URLs, %d new: next poll in %.0f s", url, poll.last_found, poll.last_new,
                      poll.interval_seconds)
 
