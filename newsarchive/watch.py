@@ -59,6 +59,7 @@ class Watch:
     max_runs: int | None = None
     clock: Callable[[], float] = time.monotonic
     runs: list[int] = field(default_factory=list)  # each run's exit code
+    stopped_by: int | None = None  # the signal that ended the watch
     _stopping: bool = False
     _child: subprocess.Popen | None = None
 
@@ -72,6 +73,8 @@ class Watch:
                 if self._stopping or (self.max_runs is not None and len(self.runs) >= self.max_runs):
                     break
                 start = next_start(start, self.every, self.clock())
+                logger.info("run %d ended (exit code %d); the next starts in %.0f s", len(self.runs), self.runs[-1],
+                            max(start - self.clock(), 0))
                 self._sleep_until(start)
         finally:
             for sig, handler in previous.items():
@@ -102,4 +105,5 @@ class Watch:
         if child is not None and child.poll() is None:
             logger.warning("stopping: the current run finishes what it is fetching first")
             child.send_signal(signum)
+        self.stopped_by = signum
         self._stopping = True

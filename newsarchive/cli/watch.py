@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 from pathlib import Path
 
 import click
@@ -38,10 +39,13 @@ def watch(sources: Path, every: str, max_runs: int | None, settings: tuple[str, 
         if "=" not in pair or pair.startswith("="):
             raise click.ClickException(f"-s takes NAME=VALUE, got {pair!r}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s watch: %(message)s")
-    runs = Watch(crawl_command(sources, directory, settings), seconds, max_runs).run()
+    watcher = Watch(crawl_command(sources, directory, settings), seconds, max_runs)
+    runs = watcher.run()
     failed = sum(1 for code in runs if code != 0)
-    click.echo(f"watch: {len(runs)} runs, {failed} failed")
-    if runs and runs[-1] != 0:
+    how = f"stopped by {signal.Signals(watcher.stopped_by).name}" if watcher.stopped_by else "done"
+    click.echo(f"watch {how}: {len(runs)} runs, {failed} failed")
+    # A run the user stopped ends "shutdown", not failed: only an unasked-for failure is an error.
+    if runs and runs[-1] != 0 and watcher.stopped_by is None:
         raise click.ClickException(f"the last run ended with exit code {runs[-1]}")
 
 
