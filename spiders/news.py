@@ -39,7 +39,7 @@ from twisted.python.failure import Failure
 
 from newsarchive.crawl.capture import CAPTURE, REPORTED, REVISIT
 from newsarchive.crawl.items import Page
-from newsarchive.crawl.discovery import alternate_feeds, parse_listing, robots_sitemaps
+from newsarchive.crawl.discovery import FEED_TYPES, alternate_feeds, parse_listing, robots_sitemaps
 from newsarchive.crawl.listings import LISTING, ListingSchedule
 from newsarchive.crawl.sites import DISCOVER_FEEDS, SOURCE, Sites
 from newsarchive.crawl.resume import FOLLOW  # link hops still allowed from this page; None: don't follow
@@ -143,6 +143,10 @@ class NewsSpider(Spider):
 
     def parse_page(self, response: Response) -> Iterator[Page | Request]:
         depth = response.meta.get(FOLLOW)
+        if (_content_type(response) or "").split(";")[0].strip().lower() in FEED_TYPES:
+            # A link that leads to a feed (found before the page announcing it): read it as one.
+            yield from self.parse_listing(response)
+            return
         refresh = self._meta_refresh(response)
         if refresh is not None:
             yield from self._follow_refresh(response, refresh, depth)

@@ -210,3 +210,18 @@ def test_scrapy_crawl_with_a_bad_sources_file_fails_naming_the_line(tmp_path):
     sources.write_text('[[source]]\nname = "x"\nstart_urls = ["https://x.example/"]\nfeeds = "https://x.example/rss"\n')
     run = run_crawl(tmp_path / "a", sources=str(sources))
     assert run.returncode != 0 and f"{sources}:4: source 'x': feeds must be a list of URLs" in run.log
+
+
+def test_the_demo_sources_file_crawls_the_demo_site(demo_site, truth, tmp_path):
+    """newsarchive/demo/sources.toml names the demo server's default port; here the site has port 0's."""
+    shipped = (ROOT / "newsarchive" / "demo" / "sources.toml").read_text()
+    sources = tmp_path / "sources.toml"
+    sources.write_text(shipped.replace("http://127.0.0.1:8000", demo_site.url.rstrip("/")))
+    run_crawl(tmp_path / "a", sources=str(sources)).check()
+    articles = {url for (url,) in rows(tmp_path / "a", "SELECT url FROM articles")}
+    expected = {path for path, spec in truth["pages"].items() if spec["outcome"] == "article"}
+    assert {url[len(demo_site.url.rstrip("/")):] for url in articles} == expected
+    assert rows(tmp_path / "a", "SELECT DISTINCT source FROM pages WHERE source IS NOT NULL") == [("harbour-gazette-demo",)]
+    # Its feeds were found on the home page and its sitemaps in robots.txt.
+    polled = {url[len(demo_site.url.rstrip("/")):] for (url,) in rows(tmp_path / "a", "SELECT url FROM listing_polls")}
+    assert {"/feed.xml", "/atom.xml", "/sitemap.xml", "/news-sitemap.xml"} <= polled
