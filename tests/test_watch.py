@@ -123,6 +123,12 @@ def test_ctrl_c_during_a_run_ends_it_gracefully_and_stops_the_watch(tmp_path):
     (reason, stats), = crawls(tmp_path / "a")
     assert reason == "shutdown"  # Scrapy's graceful stop: the run's rows are written, its row finished
     assert stats.get("newsarchive/articles", 0) < 120  # stopped before the end
+    # A stopped run leaves the listing schedule as it was (here: empty), so the next run reads its sitemap again.
+    db = sqlite3.connect(tmp_path / "a" / "news.db")
+    try:
+        assert db.execute("SELECT count(*) FROM listing_polls").fetchone() == (0,)
+    finally:
+        db.close()
 
 
 @pytest.mark.e2e

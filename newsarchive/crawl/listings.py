@@ -40,8 +40,10 @@ class ListingSchedule:
         settings = self.crawler.settings
         minimum, maximum = settings.getfloat("NEWSARCHIVE_POLL_MIN"), settings.getfloat("NEWSARCHIVE_POLL_MAX")
         directory = settings.get("NEWSARCHIVE_DIR")
-        if not directory:
-            return  # no archive (NEWSARCHIVE_DIR empty): every listing is polled, nothing is kept
+        # No archive (NEWSARCHIVE_DIR empty, or the pipeline that creates its database is off):
+        # every listing is polled, and no schedule is kept.
+        if not directory or not ArchiveDir(directory).has_db():
+            return
         self.db = open_db(ArchiveDir(directory).db_path)
         refetch_all = str(settings.get("NEWSARCHIVE_REFETCH") or "").lower() == "all"
         self.polls = ListingPolls.load(self.db, minimum, maximum, everything_due=refetch_all)
