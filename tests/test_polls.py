@@ -78,3 +78,35 @@ def test_an_unreadable_due_date_means_due(db):
     db["listing_polls"].insert({"url": "http://n.example/s.xml", "source": None, "interval_seconds": 60.0,
                                 "next_due_at": "soon", "last_polled_at": "", "last_found": 0, "last_new": 0})
     assert ListingPolls.load(db, MIN, MAX, now=NOW).due("http://n.example/s.xml")
+
+
+# -- in a crawl (newsarchive/crawl/listings.py), with Scrapy's own crawler --------------------------
+
+@pytest.fixture
+def crawler(tmp_path):
+    from scrapy.utils.reactor import install_reactor, is_reactor_installed
+    from scrapy.utils.test import get_crawler
+
+    from newsarchive.crawl.addon import NewsArchive
+    from spiders.news import NewsSpider
+
+    if not is_reactor_installed():  # get_crawler needs one (installed, never run)
+        install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+    open_db(tmp_path / "news.db").close()
+    crawler = get_crawler(NewsSpider, {"ADDONS": {NewsArchive: 0}, "NEWSARCHIVE_DIR": str(tmp_path)})
+    crawler.spider = NewsSpider.from_crawler(crawler, start_urls="http://n.example/")
+    return crawler
+
+
+@pytest.mark.parametrize("reason, kept", [("finished", 1), ("shutdown", 0), ("closespider_timeout", 0)])
+def test_only_a_finished_crawl_keeps_its_polls(crawler, tmp_path, reason, kept):
+    schedule = crawler.spider.schedule
+    schedule.open()
+    assert schedule.polls.minimum == 900.0 and schedule.polls.maximum == 86_400.0  # the add-on's defaults
+    schedule.polled("http://n.example/feed.xml", "n", ["http://n.example/a"])
+    schedule.close(reason)
+    db = open_db(tmp_path / "news.db")
+    try:
+        assert db["listing_polls"].count == kept
+    finally:
+        db.close()
