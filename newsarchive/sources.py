@@ -195,7 +195,7 @@ def _check_together(sources: list[Source], spans: dict[int, tuple[int, int]], li
     """Names and URLs are unique; sources sharing a host agree on its politeness (one download slot)."""
     names: dict[str, Source] = {}
     owners: dict[str, Source] = {}
-    hosts: dict[str, Source] = {}
+    setters: dict[tuple[str, str], Source] = {}
     for source in sources:
         if source.name in names:
             raise lines.error(source.line, f"source name {source.name!r} is used twice "
@@ -207,14 +207,13 @@ def _check_together(sources: list[Source], spans: dict[int, tuple[int, int]], li
                 raise lines.error(source.line, f"source {source.name!r}: {url} is already listed by source "
                                                f"{other.name!r} (line {other.line})")
         for host in sorted(source.hosts):
-            other = hosts.setdefault(host, source)
-            clash = [key for key in POLITENESS_KEYS if None not in (getattr(source, key), getattr(other, key))
-                     and getattr(source, key) != getattr(other, key)]
-            if clash:
-                key = clash[0]
-                raise lines.error(lines.of_key(key, *spans[source.line]), f"source {source.name!r}: {key} = {getattr(source, key)} contradicts "
-                                               f"{key} = {getattr(other, key)} of source {other.name!r} (line "
-                                               f"{other.line}) for the same host {host}")
+            for key in source.politeness():
+                other = setters.setdefault((host, key), source)  # the first source to set it for this host
+                if getattr(other, key) != getattr(source, key):
+                    raise lines.error(lines.of_key(key, *spans[source.line]),
+                                      f"source {source.name!r}: {key} = {getattr(source, key)} contradicts "
+                                      f"{key} = {getattr(other, key)} of source {other.name!r} (line {other.line}) "
+                                      f"for the same host {host}")
 
 
 # -- line numbers ----------------------------------------------------------------

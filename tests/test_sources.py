@@ -143,3 +143,9 @@ def test_the_shipped_examples_parse():
     demo, = load_sources(ROOT / "newsarchive" / "demo" / "sources.toml")
     # The demo server's own default port (python -m newsarchive.demo.server).
     assert demo.start_urls == ("http://127.0.0.1:8000/",)
+
+
+def test_contradiction_between_two_later_sources_on_a_shared_host():
+    error = error_of(GOOD + '\n[[source]]\nname = "c1"\nstart_urls = ["https://gazette.example/a/"]\nconcurrency = 2\n'
+                            '\n[[source]]\nname = "c2"\nstart_urls = ["https://gazette.example/b/"]\nconcurrency = 4\n')
+    assert error.line == 21 and "concurrency = 4 contradicts concurrency = 2 of source 'c1' (line 13)" in error.problem
