@@ -14,6 +14,7 @@ read (its child sitemaps have their own schedules), and is given none.
 from __future__ import annotations
 
 import logging
+
 from scrapy.crawler import Crawler
 from sqlite_utils import Database
 
