@@ -20,8 +20,6 @@ from newsarchive.demo.responses import Response
 from newsarchive.demo.server import SiteServer
 from newsarchive.sources import parse_sources
 
-pytestmark = pytest.mark.e2e
-
 # tests/loopback_dns.py resolves *.news.test to 127.0.0.1: two sites on two host names, as in real life,
 # so that each gets its own Scrapy download slot.
 RESOLVER = {"TWISTED_DNS_RESOLVER": "loopback_dns.LoopbackResolver"}
@@ -97,6 +95,7 @@ def crawled_twice(two_sites, tmp_path_factory):
     return directory, first, second, pages_after_first
 
 
+@pytest.mark.e2e
 def test_one_run_archives_both_sites_and_names_their_source(crawled_twice, two_sites):
     directory, first, _, _ = crawled_twice
     alpha_url, beta_url = two_sites
@@ -112,6 +111,7 @@ def test_one_run_archives_both_sites_and_names_their_source(crawled_twice, two_s
     assert json.loads(start_urls) == [f"{alpha_url}/", f"{beta_url}/"]
 
 
+@pytest.mark.e2e
 def test_each_site_gets_its_own_download_slot_settings(crawled_twice, two_sites):
     _, first, _, _ = crawled_twice
     alpha_host, beta_host = (url.split("//")[1].split(":")[0] for url in two_sites)
@@ -119,6 +119,7 @@ def test_each_site_gets_its_own_download_slot_settings(crawled_twice, two_sites)
     assert f"{beta_host} {{'concurrency': 3}}" in first.log and alpha_host == "alpha.news.test"
 
 
+@pytest.mark.e2e
 def test_a_feed_announced_by_the_home_page_is_read(crawled_twice, two_sites):
     directory, _, _, _ = crawled_twice
     _, beta_url = two_sites
@@ -128,6 +129,7 @@ def test_a_feed_announced_by_the_home_page_is_read(crawled_twice, two_sites):
     assert (source, outcome) == ("beta", "article")
 
 
+@pytest.mark.e2e
 def test_a_listing_not_due_is_skipped_on_the_next_run(crawled_twice, two_sites):
     directory, _, second, pages_after_first = crawled_twice
     _, beta_url = two_sites
@@ -143,6 +145,7 @@ def test_a_listing_not_due_is_skipped_on_the_next_run(crawled_twice, two_sites):
     assert interval == 900.0  # all new halves the interval: down to NEWSARCHIVE_POLL_MIN
 
 
+@pytest.mark.e2e
 def test_refetch_all_polls_every_listing(crawled_twice, two_sites, tmp_path):
     directory, _, _, _ = crawled_twice
     sources = directory / "sources.toml"
@@ -169,6 +172,17 @@ def test_politeness_merges_into_download_slots():
     assert sites.meta("https://elsewhere.example/x", "b") == {"newsarchive_source": "b"}
 
 
+def test_a_page_on_a_host_two_sources_share_keeps_the_source_it_was_found_through():
+    sites = Sites(parse_sources('[[source]]\nname = "news"\nstart_urls = ["https://p.example/news/"]\n'
+                                '[[source]]\nname = "sport"\nstart_urls = ["https://www.p.example/sport/"]\n'))
+    assert sites.name_for("https://www.p.example/sport/") == "sport"  # a seed: its own source
+    assert sites.name_for("https://p.example/sport/match.html", "sport") == "sport"
+    assert sites.name_for("https://p.example/sport/match.html", "news") == "news"
+    assert sites.name_for("https://p.example/x.html") == "news"  # no lead: the first source on the host
+    assert sites.discovers("https://p.example/news/", "feeds", given=True)  # the source gave none
+    assert not sites.discovers("https://other.example/", "feeds", given=True)  # not a source's: the command line
+
+
 # -- the CLI ----------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -182,6 +196,7 @@ def fast_settings(**extra: str) -> list[str]:
     return [arg for name, value in {**FAST, **extra}.items() for arg in ("-s", f"{name}={value}")]
 
 
+@pytest.mark.e2e
 def test_newsarchive_crawl_sources(one_site, tmp_path):
     sources = tmp_path / "sources.toml"
     sources.write_text(f'[[source]]\nname = "solo"\nstart_urls = ["{one_site}/"]\n')
@@ -205,6 +220,7 @@ def test_newsarchive_crawl_rejects_a_bad_sources_file_in_one_line(tmp_path):
     assert not (tmp_path / "a").exists()
 
 
+@pytest.mark.e2e
 def test_scrapy_crawl_with_a_bad_sources_file_fails_naming_the_line(tmp_path):
     sources = tmp_path / "sources.toml"
     sources.write_text('[[source]]\nname = "x"\nstart_urls = ["https://x.example/"]\nfeeds = "https://x.example/rss"\n')
@@ -212,6 +228,7 @@ def test_scrapy_crawl_with_a_bad_sources_file_fails_naming_the_line(tmp_path):
     assert run.returncode != 0 and f"{sources}:4: source 'x': feeds must be a list of URLs" in run.log
 
 
+@pytest.mark.e2e
 def test_the_demo_sources_file_crawls_the_demo_site(demo_site, truth, tmp_path):
     """newsarchive/demo/sources.toml names the demo server's default port; here the site has port 0's."""
     shipped = (ROOT / "newsarchive" / "demo" / "sources.toml").read_text()
