@@ -12,6 +12,7 @@ import click
 from sqlite_utils import Database
 
 from newsarchive.archive import ArchiveDir
+from newsarchive.cli.health import print_run_report
 from newsarchive.cli.options import dir_option, locked_archive
 from newsarchive.db.report import archive_summary, format_summary
 
@@ -48,11 +49,13 @@ def crawl(urls: tuple[str, ...], sitemaps: tuple[str, ...], feeds: tuple[str, ..
     overrides = parse_overrides(settings)
     if depth is not None:
         overrides["NEWSARCHIVE_DEPTH_LIMIT"] = str(depth)
+    overrides.setdefault("NEWSARCHIVE_RUN_REPORT", "False")  # printed below, not logged too
     with locked_archive(directory, "crawl"):
         from newsarchive.crawl.runner import run_crawl  # Scrapy only for the commands that crawl
 
         stats = run_crawl(directory, list(urls), list(sitemaps), list(feeds), overrides)
     click.echo(format_summary(archive_summary(directory, stats)))
+    print_run_report(directory, stats)
     if stats.get("finish_reason") not in ("finished", "closespider_itemcount", "closespider_pagecount"):
         raise click.ClickException(f"crawl ended: {stats.get('finish_reason')}")
 
@@ -70,6 +73,7 @@ def demo(directory: Path) -> None:
     with locked_archive(directory, "demo crawl"):
         stats = _demo(directory)
     click.echo(format_summary(archive_summary(directory, stats)))
+    print_run_report(directory, stats)
 
 
 def _demo(directory: Path) -> dict:
@@ -118,6 +122,6 @@ def last_demo_port(directory: Path) -> int:
 
 # The demo server is ours and local: no need to be slow with it.
 DEMO_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "LOG_LEVEL": "WARNING",
-                 "CONCURRENT_REQUESTS_PER_DOMAIN": "8"}
+                 "CONCURRENT_REQUESTS_PER_DOMAIN": "8", "NEWSARCHIVE_RUN_REPORT": "False"}
 
 COMMANDS = [crawl, demo]

@@ -18,6 +18,7 @@ from newsarchive.crawl.capture import WarcCaptureMiddleware
 from newsarchive.crawl.guard import ArchiveGuard
 from newsarchive.crawl.politeness import RetryAfterMiddleware, RobotsPolicyMiddleware
 from newsarchive.crawl.pipeline import ArchivePipeline
+from newsarchive.crawl.report import RunReport
 from newsarchive.processing.page import MIN_WORDS
 
 DEFAULTS = {
@@ -50,6 +51,9 @@ DEFAULTS = {
     "NEWSARCHIVE_RETRY_AFTER_MAX": 120.0,
     # A robots.txt answering 5xx (or unreachable) disallows its host for this long, then is fetched again.
     "NEWSARCHIVE_ROBOTS_RETRY_SECONDS": 600.0,
+    # At the end of a crawl, log the run report: per site new / updated / unchanged / errors / blocked
+    # (newsarchive/crawl/report.py; site_runs is written either way).
+    "NEWSARCHIVE_RUN_REPORT": True,
 }
 
 # Above HttpCompressionMiddleware (590): the middleware sees the bytes before they are decoded.
@@ -59,6 +63,7 @@ SCRAPY_ROBOTS = "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"
 SCRAPY_RETRY = "scrapy.downloadermiddlewares.retry.RetryMiddleware"
 # The archive folder's lock, and tidying up after a killed run, before anything opens its files.
 GUARD_ORDER = 0
+REPORT_ORDER = 500
 # The archive, not Scrapy's seen-set alone, decides what a resumed crawl skips.
 DUPEFILTER = "newsarchive.crawl.resume.ResumeDupeFilter"
 
@@ -78,4 +83,5 @@ class NewsArchive:
             settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", scrapys, None)
             settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", ours, order)
         settings.setdefault_in_component_priority_dict("EXTENSIONS", ArchiveGuard, GUARD_ORDER)
+        settings.setdefault_in_component_priority_dict("EXTENSIONS", RunReport, REPORT_ORDER)
         settings.set("DUPEFILTER_CLASS", DUPEFILTER, priority="addon")

@@ -107,6 +107,30 @@ def m005_warc_date(db: Database) -> None:
     db["pages"].add_column("revisit_record_id", str)
 
 
+@migrations()
+def m008_site_runs(db: Database) -> None:
+    # Per-site health: one row per site and run (newsarchive/db/health.py writes them at a run's end).
+    db["site_runs"].create(
+        {
+            "crawl_id": int,
+            "site": str,  # the source's name, else the host (newsarchive.db.health.site_of)
+            "fetched": int,
+            "new": int,
+            "updated": int,
+            "unchanged": int,
+            "not_article": int,
+            "errors": int,
+            "blocked": int,
+            "median_words": int,
+            "flags": str,  # why the site looks unwell against its own history; NULL when it does not
+            "finished_at": str,
+        },
+        pk=("crawl_id", "site"),
+        foreign_keys=[("crawl_id", "crawls", "id")],
+    )
+    db["site_runs"].create_index(["site", "crawl_id"])
+
+
 def migrate(db: Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
     pending = [m.name for m in migrations.pending(db)]
