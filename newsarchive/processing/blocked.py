@@ -70,14 +70,12 @@ def blocked_reason(status: int | None, body: bytes, headers: Mapping[str, str] |
     """
     if _header(headers, "cf-mitigated").lower() == "challenge":
         return "challenge page (Cloudflare, cf-mitigated header)"
+    found = challenge_marker(body) if len(body) <= MAX_WALL_BYTES else None
+    if found is not None and _little_text(body):
+        return f"challenge page ({found})" + (f", HTTP {status}" if status else "")
     if status in WALL_STATUSES and len(body.strip()) < TINY_BODY:
         return f"bot wall: HTTP {status} with a {len(body.strip())}-byte body"
-    if len(body) > MAX_WALL_BYTES:
-        return None
-    found = challenge_marker(body)
-    if found is None or not _little_text(body):
-        return None
-    return f"challenge page ({found})" + (f", HTTP {status}" if status else "")
+    return None
 
 
 def challenge_marker(body: bytes) -> str | None:
