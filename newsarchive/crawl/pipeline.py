@@ -24,7 +24,7 @@ from newsarchive.archive import ArchiveDir
 from newsarchive.crawl.capture import REPORTED
 from newsarchive.crawl.signals import crawl_started, exchange_archived, sites_recorded
 from newsarchive.crawl.exceptions import DuplicateArticle, FetchFailed, PageBlocked, PageNotArticle, UnchangedPage
-from newsarchive.db.health import SiteTally, record_site_runs
+from newsarchive.db.health import SiteTally, bucket_of, record_site_runs, site_of
 from newsarchive.crawl.items import Page
 from newsarchive.processing.outcome import ARTICLE_WRITES, OutcomePolicy, PageCapture
 from newsarchive.crawl.resume import crawl_seeds
@@ -198,7 +198,14 @@ class ArchivePipeline:
         for url in urls:
             row = self.store.page(url)
             if row is not None:
+                self._uncount(row)
                 self.policy.page(url, "error", f"redirect loop: {' -> '.join(urls)}", PageCapture.of_row(row), row)
+
+    def _uncount(self, row: dict[str, Any]) -> None:
+        """A row this run counted per site is about to be written again: it moves bucket, it is not fetched twice."""
+        bucket = bucket_of(row["outcome"], row.get("status"), bool(row.get("revisit_record_id")))
+        if row.get("crawl_id") == self.crawl_id and bucket is not None:
+            self.sites.add(site_of(row["url"], row.get("source")), bucket, -1)
 
     def _page_row(self, item: Page, outcome: str, reason: str | None, redirected_to: str | None = None) -> None:
         assert self.policy is not None
