@@ -23,7 +23,8 @@ CHALLENGE = (b"<!DOCTYPE html><html><head><title>Just a moment...</title>"
              b"<script>window._cf_chl_opt = {cType: 'managed'};</script></head>"
              b"<body><p>Checking if the site connection is secure.</p>"
              b"<noscript>Enable JavaScript and cookies to continue</noscript></body></html>")
-WALLS = {"/news/walled.html": "blocked", "/news/challenge.html": "blocked", "/news/slow-down.html": "blocked"}
+WALLS = {"/news/walled.html": "blocked", "/news/challenge.html": "blocked", "/news/slow-down.html": "blocked",
+         "/news/accepted.html": "blocked"}
 
 
 def walled_routes() -> dict[str, Response]:
@@ -33,6 +34,7 @@ def walled_routes() -> dict[str, Response]:
     routes["/news/walled.html"] = Response(403, b"Forbidden", content_type="text/plain")
     routes["/news/challenge.html"] = Response(200, CHALLENGE)
     routes["/news/slow-down.html"] = Response(429, b"", content_type=None)
+    routes["/news/accepted.html"] = Response(202, b"<html><script>challenge()</script></html>")  # a 2xx wall
     return routes
 
 
@@ -63,11 +65,11 @@ def test_walls_are_blocked_rows_and_counted_per_site(first_crawl):
     [run] = site_runs(site.directory)
     host = site.url.removeprefix("http://").rstrip("/")
     assert (run["site"], run["crawl_id"], run["new"], run["updated"], run["blocked"], run["errors"]) == \
-        (host, 1, 5, 0, 3, 1)  # errors: the fixture's 404
+        (host, 1, 5, 0, 4, 1)  # errors: the fixture's 404
     stats = db.execute("SELECT json_extract(stats, '$.\"downloader/response_count\"') FROM crawls").fetchone()[0]
     assert run["fetched"] == stats  # every response, in exactly one bucket
     assert run["median_words"] > 200
-    assert run["flags"] == f"3 of {run['fetched']} pages blocked (bot wall or challenge page)"
+    assert run["flags"] == f"4 of {run['fetched']} pages blocked (bot wall or challenge page)"
 
 
 def test_scrapy_crawl_logs_the_run_report(first_crawl):
@@ -79,8 +81,8 @@ def test_scrapy_crawl_logs_the_run_report(first_crawl):
     assert lines[start + 1].split() == ["site", "fetched", "new", "updated", "unchanged", "not_article", "errors",
                                         "blocked", "words"]
     assert lines[start + 2].split() == [run["site"], str(run["fetched"]), "5", "0", str(run["unchanged"]),
-                                        str(run["not_article"]), "1", "3", str(run["median_words"])]
-    assert f"flagged {run['site']}: 3 of" in lines[start + 3]
+                                        str(run["not_article"]), "1", "4", str(run["median_words"])]
+    assert f"flagged {run['site']}: 4 of" in lines[start + 3]
 
 
 def test_a_wall_in_front_of_an_archived_article_keeps_it_and_the_cli_reports_it(first_crawl, walled_site, tmp_path):
@@ -107,13 +109,13 @@ def test_a_wall_in_front_of_an_archived_article_keeps_it_and_the_cli_reports_it(
     kept = db["articles"].get(url)
     assert (kept["text"], kept["warc_record_id"], kept["crawl_id"]) == (before["text"], before["warc_record_id"], 1)
     second = site_runs(directory)[-1]
-    assert (second["crawl_id"], second["new"], second["updated"], second["blocked"]) == (2, 0, 0, 4)
+    assert (second["crawl_id"], second["new"], second["updated"], second["blocked"]) == (2, 0, 0, 5)
     assert second["unchanged"] >= 4  # the other articles: same payload, revisit records
     # Printed once, by the CLI (not logged by the extension too).
     out = done.stdout
     assert out.count("Run report (crawl 2), per site:") == 1 and "Run report" not in done.stderr
     row = out.splitlines()[out.splitlines().index("Run report (crawl 2), per site:") + 2].split()
-    assert row[:3] == [second["site"], str(second["fetched"]), "0"] and row[7] == "4"
+    assert row[:3] == [second["site"], str(second["fetched"]), "0"] and row[7] == "5"
     health = CliRunner().invoke(main, ["health", "--dir", str(directory)])
     assert health.exit_code == 0
-    assert f"FLAG {second['site']}: 4 of {second['fetched']} pages blocked" in health.output
+    assert f"FLAG {second['site']}: 5 of {second['fetched']} pages blocked" in health.output
