@@ -86,6 +86,15 @@ def test_articles_with_wall_furniture_or_words_are_not_blocked(extra):
     assert process_page(page, "http://news.test/a.html", "text/html").outcome == "article"
 
 
+@pytest.mark.parametrize("title", ["Airport security check queues grow longer | Daily Example",
+                                   "Access denied: the archive that locked out its readers"])
+def test_a_headline_with_a_walls_words_is_no_wall_even_on_a_script_rendered_page(title):
+    # Pages that render their text from JSON show almost nothing without scripts.
+    page = wall_page(title, '<script type="application/ld+json">{"@type": "NewsArticle"}</script>',
+                     '<div id="app"></div>')
+    assert blocked_reason(200, page) is None
+
+
 def test_extraction_judges_challenge_pages_blocked():
     result = process_page(CHALLENGES["cloudflare"], "http://news.test/a.html", "text/html; charset=utf-8")
     assert (result.outcome, result.reason, result.article) == ("blocked", "challenge page (Cloudflare challenge)", None)

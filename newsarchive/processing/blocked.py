@@ -15,8 +15,8 @@ site behind them, none taken from a particular site):
   ``TINY_BODY`` bytes. A bare ``503`` is left an error: servers say it when
   they are down, which is no bot wall (a ``503`` challenge page has markers);
 * Cloudflare's ``cf-mitigated: challenge`` response header;
-* a challenge page: a vendor's challenge furniture or a wall's title, on a
-  page with little visible text (``MAX_WALL_WORDS``). Vendors inject their
+* a challenge page: a vendor's challenge furniture or a wall's (short) title,
+  on a page with little visible text (``MAX_WALL_WORDS``). Vendors inject their
   sensor scripts into ordinary pages too, so only what a challenge or block
   page itself carries counts, and never on a page with an article's worth of text.
 
@@ -56,6 +56,9 @@ WALL_TITLE = re.compile(
     r"|pardon our interruption|request unsuccessful|robot check|one more step",
     re.IGNORECASE,
 )
+# A wall's title is the phrase and little else ("Access Denied", "Attention Required! | Cloudflare");
+# a headline that contains one ("Airport security check queues grow | Daily Example") is longer.
+MAX_WALL_TITLE_WORDS = 6
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 _INVISIBLE = re.compile(rb"<(script|style|noscript|template)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(rb"<[^>]*>")
@@ -87,8 +90,7 @@ def challenge_marker(body: bytes) -> str | None:
     title = _TITLE.search(body)
     if title is not None:
         text = " ".join(title.group(1).decode("utf-8", "replace").split())
-        match = WALL_TITLE.search(text)
-        if match is not None:
+        if len(text.split()) <= MAX_WALL_TITLE_WORDS and WALL_TITLE.search(text):
             return f"title {text[:60]!r}"
     return None
 
