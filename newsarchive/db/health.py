@@ -260,8 +260,8 @@ def format_health(table: list[SiteHealth]) -> str:
     flagged = [(h.latest.site, flag) for h in table for flag in h.flags]
     lines.append("")
     lines += [f"FLAG {site}: {flag}" for site, flag in flagged] or ["No site flagged."]
-    lines.append(f"(yield: articles among pages with new content; usual: median of up to the previous runs "
-                 f"shown in 'runs', judged from {MIN_HISTORY} on)")
+    lines.append(f"(yield: articles among the pages with new content; usual: the median over the previous runs "
+                 f"counted in 'runs'; a fall is judged from {MIN_HISTORY} previous runs on)")
     return "\n".join(lines)
 
 
