@@ -15,6 +15,7 @@ from archive_helpers import FAST, ROOT, CrawledSite, fixture_routes, run_crawl
 from newsarchive.cli import main
 from newsarchive.demo.responses import Response
 from newsarchive.demo.server import SiteServer
+from newsarchive.jobs.reextract import reextract
 
 pytestmark = pytest.mark.e2e
 
@@ -119,3 +120,7 @@ def test_a_wall_in_front_of_an_archived_article_keeps_it_and_the_cli_reports_it(
     health = CliRunner().invoke(main, ["health", "--dir", str(directory)])
     assert health.exit_code == 0
     assert f"FLAG {second['site']}: 5 of {second['fetched']} pages blocked" in health.output
+    # Re-extraction judges the challenge pages that came with a 200 again: still walls, the article still kept.
+    report = reextract(directory, workers=1)
+    assert report.outcomes == {"blocked": 2, "article": 4, "not_article": 3}, report.outcomes  # /, about, robots.txt
+    assert db["pages"].get(url)["outcome"] == "blocked" and db["articles"].get(url)["text"] == before["text"]
