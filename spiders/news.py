@@ -45,6 +45,7 @@ from newsarchive.crawl.sites import DISCOVER_FEEDS, SOURCE, Sites
 from newsarchive.crawl.resume import FOLLOW  # link hops still allowed from this page; None: don't follow
 from newsarchive.crawl.politeness import RobotsUnavailable
 from newsarchive.crawl.scope import SCOPE_ORDER, OutOfScope, ScopeMiddleware, count_refusal
+from newsarchive.processing.blocked import blocked_reason
 from newsarchive.scope import EXPLAINED, Scope
 
 # Download handlers that read local files or reach other protocols: never available to this spider,
@@ -151,6 +152,11 @@ class NewsSpider(Spider):
         if refresh is not None:
             yield from self._follow_refresh(response, refresh, depth)
             return
+        # A 2xx other than 200 may be a wall (AWS WAF's 202); 200 pages are judged with their extraction.
+        wall = blocked_reason(response.status, response.body, _headers(response)) if response.status != 200 else None
+        if wall is not None:
+            yield self.page_item(response, outcome="blocked", reason=wall)
+            return
         yield self.page_item(response)
         source = response.meta.get(SOURCE)
         if depth and isinstance(response, HtmlResponse):
@@ -229,7 +235,9 @@ class NewsSpider(Spider):
             response = failure.value.response
             status, capture, revisit = response.status, request.meta.get(CAPTURE), request.meta.get(REVISIT)
             content_type = _content_type(response)
-            outcome, reason = "error", f"HTTP {response.status}"
+            # A bot wall (a 403/429 with a tiny body, a challenge page) is "blocked", not an error of the site.
+            wall = blocked_reason(response.status, response.body, _headers(response))
+            outcome, reason = ("blocked", wall) if wall else ("error", f"HTTP {response.status}")
         elif failure.check(OutOfScope):
             # Reached the downloader (a redirect, a retry's redirect) and was refused there.
             outcome, reason = "out_of_scope", EXPLAINED[failure.value.reason]
@@ -273,6 +281,11 @@ def _insist(settings: BaseSettings, name: str, value: Any) -> None:
 def _content_type(response: Response) -> str | None:
     value = response.headers.get(b"Content-Type")
     return value.decode("latin-1") if value else None
+
+
+def _headers(response: Response) -> dict[str, str]:
+    return {key.decode("latin-1"): value.decode("latin-1") for key, value in response.headers.items()
+            if isinstance(key, bytes) and isinstance(value, bytes)}
 
 
 def _referer(request: Request | None) -> str | None:

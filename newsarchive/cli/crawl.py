@@ -6,19 +6,21 @@ import json
 import logging
 import sqlite3
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
 from sqlite_utils import Database
 
 from newsarchive.archive import ArchiveDir
+from newsarchive.cli.health import print_run_report
 from newsarchive.cli.options import check_sources, dir_option, locked_archive, sources_option
 from newsarchive.db.report import archive_summary, format_summary
 
 logger = logging.getLogger(__name__)
 
 
-def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
+def parse_overrides(pairs: tuple[str, ...]) -> dict[str, Any]:
     overrides = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -52,11 +54,13 @@ def crawl(urls: tuple[str, ...], sitemaps: tuple[str, ...], feeds: tuple[str, ..
     overrides = parse_overrides(settings)
     if depth is not None:
         overrides["NEWSARCHIVE_DEPTH_LIMIT"] = str(depth)
+    overrides.update(PRINTED_REPORT)
     with locked_archive(directory, "crawl"):
         from newsarchive.crawl.runner import run_crawl  # Scrapy only for the commands that crawl
 
         stats = run_crawl(directory, list(urls), list(sitemaps), list(feeds), overrides, sources=sources)
     click.echo(format_summary(archive_summary(directory, stats)))
+    print_run_report(directory, stats)
     if stats.get("finish_reason") not in ("finished", "closespider_itemcount", "closespider_pagecount"):
         raise click.ClickException(f"crawl ended: {stats.get('finish_reason')}")
 
@@ -74,6 +78,7 @@ def demo(directory: Path) -> None:
     with locked_archive(directory, "demo crawl"):
         stats = _demo(directory)
     click.echo(format_summary(archive_summary(directory, stats)))
+    print_run_report(directory, stats)
 
 
 def _demo(directory: Path) -> dict:
@@ -93,7 +98,7 @@ def _demo(directory: Path) -> dict:
         click.echo(f"Serving the demo site at {server.url}")
         from newsarchive.crawl.runner import run_crawl
 
-        stats = run_crawl(directory, [server.url], [], [], DEMO_SETTINGS)
+        stats = run_crawl(directory, [server.url], [], [], {**DEMO_SETTINGS, **PRINTED_REPORT})
     finally:
         server.stop()
     return stats
@@ -123,5 +128,8 @@ def last_demo_port(directory: Path) -> int:
 # The demo server is ours and local: no need to be slow with it.
 DEMO_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "LOG_LEVEL": "WARNING",
                  "CONCURRENT_REQUESTS_PER_DOMAIN": "8"}
+# The commands print the run report after their summary, so the extension that logs it stays out
+# (listed as None: Scrapy skips it without the "Disabled" warning NEWSARCHIVE_RUN_REPORT=False gives).
+PRINTED_REPORT = {"EXTENSIONS": {"newsarchive.crawl.report.RunReport": None}}
 
 COMMANDS = [crawl, demo]

@@ -18,6 +18,7 @@ from newsarchive.crawl.capture import WarcCaptureMiddleware
 from newsarchive.crawl.guard import ArchiveGuard
 from newsarchive.crawl.politeness import RetryAfterMiddleware, RobotsPolicyMiddleware
 from newsarchive.crawl.pipeline import ArchivePipeline
+from newsarchive.crawl.report import RunReport
 from newsarchive.processing.page import MIN_WORDS
 
 DEFAULTS = {
@@ -54,6 +55,9 @@ DEFAULTS = {
     # new URLs halves a listing's interval, one finding none doubles it, within these bounds (seconds).
     "NEWSARCHIVE_POLL_MIN": 900.0,
     "NEWSARCHIVE_POLL_MAX": 86_400.0,
+    # At the end of a crawl, log the run report: per site new / updated / unchanged / errors / blocked
+    # (newsarchive/crawl/report.py; site_runs is written either way).
+    "NEWSARCHIVE_RUN_REPORT": True,
 }
 
 # Above HttpCompressionMiddleware (590): the middleware sees the bytes before they are decoded.
@@ -63,6 +67,7 @@ SCRAPY_ROBOTS = "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"
 SCRAPY_RETRY = "scrapy.downloadermiddlewares.retry.RetryMiddleware"
 # The archive folder's lock, and tidying up after a killed run, before anything opens its files.
 GUARD_ORDER = 0
+REPORT_ORDER = 500
 # The archive, not Scrapy's seen-set alone, decides what a resumed crawl skips.
 DUPEFILTER = "newsarchive.crawl.resume.ResumeDupeFilter"
 
@@ -82,4 +87,5 @@ class NewsArchive:
             settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", scrapys, None)
             settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", ours, order)
         settings.setdefault_in_component_priority_dict("EXTENSIONS", ArchiveGuard, GUARD_ORDER)
+        settings.setdefault_in_component_priority_dict("EXTENSIONS", RunReport, REPORT_ORDER)
         settings.set("DUPEFILTER_CLASS", DUPEFILTER, priority="addon")

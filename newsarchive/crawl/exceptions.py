@@ -29,3 +29,10 @@ class UnchangedPage(DropItem):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, log_level="DEBUG")
+
+
+class PageBlocked(DropItem):
+    """A bot wall or challenge page instead of the page (processing/blocked.py): outcome ``blocked``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, log_level="INFO")

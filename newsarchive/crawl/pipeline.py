@@ -23,13 +23,14 @@ from twisted.internet import task
 from newsarchive.archive import ArchiveDir
 from newsarchive.crawl.capture import REPORTED
 from newsarchive.crawl.sites import SOURCE
-from newsarchive.crawl.signals import crawl_started, exchange_archived
-from newsarchive.crawl.exceptions import DuplicateArticle, FetchFailed, PageNotArticle, UnchangedPage
+from newsarchive.crawl.signals import crawl_started, exchange_archived, sites_recorded
+from newsarchive.crawl.exceptions import DuplicateArticle, FetchFailed, PageBlocked, PageNotArticle, UnchangedPage
+from newsarchive.db.health import SiteTally, bucket_of, record_site_runs, site_of
 from newsarchive.crawl.items import Page
 from newsarchive.processing.outcome import ARTICLE_WRITES, OutcomePolicy, PageCapture
 from newsarchive.crawl.resume import crawl_seeds
 from newsarchive.processing.pool import ExtractionPool
-from newsarchive.db.store import Store
+from newsarchive.db.store import Store, now_iso
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,9 @@ RECORDED_SETTINGS = (
     "AUTOTHROTTLE_TARGET_CONCURRENCY", "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN",
     "DEPTH_LIMIT", "DOWNLOAD_TIMEOUT", "JOBDIR",
 )
+
+# How the pages an item settles are dropped, by outcome (any other: PageNotArticle).
+DROPS = {"error": FetchFailed, "robots": FetchFailed, "blocked": PageBlocked}
 
 
 class ArchivePipeline:
@@ -56,6 +60,7 @@ class ArchivePipeline:
         self.policy: OutcomePolicy | None = None
         self.pool: ExtractionPool | None = None
         self.crawl_id: int | None = None
+        self.sites = SiteTally()  # per-site health, written to site_runs at the end
         self._flusher: task.LoopingCall | None = None
 
     @classmethod
@@ -93,7 +98,7 @@ class ArchivePipeline:
         self.stats.set_value("newsarchive/crawl_id", self.crawl_id)
         self.crawler.signals.send_catch_log(crawl_started, crawl_id=self.crawl_id)
         self.stats.set_value("newsarchive/db", str(self.db_path))
-        self.policy = OutcomePolicy(self.store, self._count)
+        self.policy = OutcomePolicy(self.store, self._count, per_site=self.sites.add)
         self.pool = ExtractionPool(self.workers, timeout=self.timeout, min_words=self.min_words)
         self._flusher = task.LoopingCall(self._flush)
         self._flusher.start(self.flush_seconds, now=False)
@@ -124,8 +129,11 @@ class ArchivePipeline:
         store = Store(self.db_path)
         try:
             store.finish_crawl(self.crawl_id, self.stats.get_stats(), reason)
+            runs = record_site_runs(store.db, self.crawl_id, self.sites, now_iso())
         finally:
             store.close()
+        # The run report (newsarchive/crawl/report.py) logs them.
+        self.crawler.signals.send_catch_log(sites_recorded, crawl_id=self.crawl_id, runs=runs)
 
     def _recorded_settings(self) -> dict[str, Any]:
         s = self.crawler.settings
@@ -139,15 +147,13 @@ class ArchivePipeline:
         assert self.policy is not None and self.pool is not None
         if item.outcome is not None:
             self._page_row(item, item.outcome, item.reason, redirected_to=item.redirected_to)
-            raise (FetchFailed if item.outcome in ("error", "robots") else PageNotArticle)(
-                f"{item.outcome}: {item.url} ({item.reason})"
-            )
+            raise DROPS.get(item.outcome, PageNotArticle)(f"{item.outcome}: {item.url} ({item.reason})")
         if item.revisit is not None:
             self._record_unchanged(item)
         result = await self.pool.process(item.body, item.url, item.content_type)
         recorded = self.policy.record(item.url, result, self._capture(item), self._page_fields(item))
-        if recorded.outcome == "error":
-            raise FetchFailed(f"error: {item.url} ({result.reason})")
+        if recorded.outcome in ("error", "blocked"):
+            raise DROPS[recorded.outcome](f"{recorded.outcome}: {item.url} ({result.reason})")
         if recorded.outcome == "duplicate":
             raise DuplicateArticle(f"duplicate: {item.url} has the text of {recorded.original}")
         if recorded.article is None:
@@ -194,7 +200,14 @@ class ArchivePipeline:
         for url in urls:
             row = self.store.page(url)
             if row is not None:
+                self._uncount(row)
                 self.policy.page(url, "error", f"redirect loop: {' -> '.join(urls)}", PageCapture.of_row(row), row)
+
+    def _uncount(self, row: dict[str, Any]) -> None:
+        """A row this run counted per site is about to be written again: it moves bucket, it is not fetched twice."""
+        bucket = bucket_of(row["outcome"], row.get("status"), bool(row.get("revisit_record_id")))
+        if row.get("crawl_id") == self.crawl_id and bucket is not None:
+            self.sites.add(site_of(row["url"], row.get("source")), bucket, -1)
 
     def _page_row(self, item: Page, outcome: str, reason: str | None, redirected_to: str | None = None) -> None:
         assert self.policy is not None

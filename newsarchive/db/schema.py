@@ -108,6 +108,27 @@ def m005_warc_date(db: Database) -> None:
 
 
 @migrations()
+def m008_site_runs(db: Database) -> None:
+    # Per-site health: one row per site and run (newsarchive/db/health.py writes them at a run's end).
+    db["site_runs"].create(
+        {
+            "crawl_id": int,
+            "site": str,  # the source's name, else the host (newsarchive.db.health.site_of)
+            "fetched": int,
+            "new": int,
+            "updated": int,
+            "unchanged": int,
+            "not_article": int,
+            "errors": int,
+            "blocked": int,
+            "median_words": int,
+            "flags": str,  # why the site looks unwell against its own history; NULL when it does not
+            "finished_at": str,
+        },
+        pk=("crawl_id", "site"),
+        foreign_keys=[("crawl_id", "crawls", "id")],
+    )
+    db["site_runs"].create_index(["site", "crawl_id"])
 def m009_pages_source(db: Database) -> None:
     # The name of the sources-file entry (newsarchive/sources.py) a page was fetched for; NULL without one.
     db["pages"].add_column("source", str)

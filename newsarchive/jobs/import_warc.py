@@ -12,7 +12,10 @@ What each record becomes:
   to more than MAX_EXTRACT_BYTES is read no further: ``not_article``.
 * other HTTP ``response`` records: a ``pages`` row without extraction:
   3xx -> ``redirect`` (with ``redirected_to``), 4xx/5xx -> ``error``,
-  anything else (other 2xx, non-HTML types) -> ``not_article``.
+  anything else (other 2xx, non-HTML types) -> ``not_article``; but a bot
+  wall or challenge page among the 4xx/5xx and other 2xx (their bodies are
+  read up to MAX_WALL_BYTES for it) -> ``blocked`` (newsarchive/processing/blocked.py),
+  as 200 pages are in extraction.
 * skipped, only counted: ``warcinfo``, ``request``, ``metadata``,
   ``resource`` and ``conversion`` records (no HTTP response to keep),
   ``revisit`` records (their payload is another record's; importing them
@@ -32,6 +35,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from newsarchive.db.store import Store
+from newsarchive.processing.blocked import MAX_WALL_BYTES, blocked_reason
 from newsarchive.processing.outcome import OutcomePolicy, PageCapture
 from newsarchive.processing.page import HTML_TYPES, MAX_EXTRACT_BYTES, MIN_WORDS, PageResult
 from newsarchive.processing.pool import ExtractionPool, in_order
@@ -78,8 +82,15 @@ def is_candidate(entry: Entry) -> bool:
 
 
 def body_limit(entry: Entry) -> int | None:
-    """Extraction candidates come with their bodies, up to what extraction accepts."""
-    return MAX_EXTRACT_BYTES if is_candidate(entry) else None
+    """Extraction candidates come with their bodies, up to what extraction accepts; responses that may be
+    bot walls (other 2xx, 4xx, 5xx) with theirs, up to what a wall can be."""
+    if is_candidate(entry):
+        return MAX_EXTRACT_BYTES
+    return MAX_WALL_BYTES if may_be_wall(entry) else None
+
+
+def may_be_wall(entry: Entry) -> bool:
+    return entry.status >= 400 or (200 < entry.status < 300)
 
 
 def too_large() -> PageResult:
@@ -106,7 +117,11 @@ class _Importer:
                          {"content_type": entry.content_type, "redirected_to": redirected_to})
 
     def without_extraction(self, entry: Entry) -> None:
-        if 300 <= entry.status < 400:
+        # A body over MAX_WALL_BYTES was not read (None): too big for a wall.
+        wall = blocked_reason(entry.status, entry.body) if may_be_wall(entry) and entry.body is not None else None
+        if wall is not None:
+            self.page(entry, "blocked", wall)
+        elif 300 <= entry.status < 400:
             self.page(entry, "redirect", f"{entry.status} to {entry.location}")
         elif entry.status >= 400:
             self.page(entry, "error", f"HTTP {entry.status}")
@@ -116,7 +131,7 @@ class _Importer:
             self.page(entry, "not_article", f"content type {entry.mime}")
 
     def apply(self, entry: Entry, result: PageResult | None) -> None:
-        if result is None and entry.too_large:
+        if result is None and entry.too_large and is_candidate(entry):
             result = too_large()
         if result is None:
             self.without_extraction(entry)
@@ -127,6 +142,9 @@ class _Importer:
 
 def _jobs(entries: Iterable[Entry]) -> Iterator[tuple[Entry, bytes | None, str, str | None]]:
     for entry in entries:
+        if not is_candidate(entry):
+            yield entry, None, entry.url, entry.content_type  # not extracted (a wall's body stays for its rule)
+            continue
         body, entry.body = entry.body, None  # the worker gets its copy; the queue must not hold it twice
         yield entry, body, entry.url, entry.content_type
 

@@ -74,8 +74,10 @@ def select_pages(db: Database, since: str | None = None, site: str | None = None
 def select_keys(db: Database, since: str | None = None, site: str | None = None,
                 url: str | None = None) -> list[tuple[int, str]]:
     """(rowid, url) of the pages to re-extract, in storage order: all a run keeps in memory of its selection."""
+    # Challenge pages that came with a 200 were judged with their extraction: judged again with it.
     where = [f"(pages.outcome IN ({', '.join('?' * len(REEXTRACTED_OUTCOMES))}) OR "
-             "(pages.outcome = 'error' AND pages.reason LIKE 'extraction %'))", "pages.warc_filename IS NOT NULL",
+             "(pages.outcome = 'error' AND pages.reason LIKE 'extraction %') OR "
+             "(pages.outcome = 'blocked' AND pages.status = 200))", "pages.warc_filename IS NOT NULL",
              "pages.warc_offset IS NOT NULL"]
     params: list[Any] = list(REEXTRACTED_OUTCOMES)
     if since:
