@@ -129,6 +129,7 @@ def m008_site_runs(db: Database) -> None:
         foreign_keys=[("crawl_id", "crawls", "id")],
     )
     db["site_runs"].create_index(["site", "crawl_id"])
+@migrations()
 def m009_pages_source(db: Database) -> None:
     # The name of the sources-file entry (newsarchive/sources.py) a page was fetched for; NULL without one.
     db["pages"].add_column("source", str)
