@@ -139,18 +139,18 @@ class ArchivePipeline:
         if item.outcome is not None:
             self._page_row(item, item.outcome, item.reason, redirected_to=item.redirected_to)
             raise (FetchFailed if item.outcome in ("error", "robots") else PageNotArticle)(
-                f"{item.outcome}: {item.url} ({item.reason})"
+                f"{item.outcome}: {item.reason}"
             )
         if item.revisit is not None:
             self._record_unchanged(item)
         result = await self.pool.process(item.body, item.url, item.content_type)
         recorded = self.policy.record(item.url, result, self._capture(item), self._page_fields(item))
         if recorded.outcome == "error":
-            raise FetchFailed(f"error: {item.url} ({result.reason})")
+            raise FetchFailed(f"error: {result.reason}")
         if recorded.outcome == "duplicate":
-            raise DuplicateArticle(f"duplicate: {item.url} has the text of {recorded.original}")
+            raise DuplicateArticle(f"duplicate: the text of {recorded.original}")
         if recorded.article is None:
-            raise PageNotArticle(f"not an article: {item.url} ({result.reason})")
+            raise PageNotArticle(f"not an article: {result.reason}")
         return recorded.article
 
     def _count(self, key: str, delta: int) -> None:
@@ -166,7 +166,7 @@ class ArchivePipeline:
         if previous["outcome"] == "article" and self.store.article(item.url) is None:
             return  # its article row is missing (a torn batch of an older version): extract it again
         self._page_row(item, previous["outcome"], previous["reason"])
-        raise UnchangedPage(f"unchanged: {item.url}")
+        raise UnchangedPage("unchanged since the last capture")
 
     def exchange_archived(self, request: Request, response: Response, capture, revisit) -> None:
         """Rows for the responses no item reports: redirect hops and engine-made requests (robots.txt)."""

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
+
+# Loggers whose INFO lines ``newsarchive crawl`` shows whatever Scrapy's LOG_LEVEL: the progress line.
+ALWAYS_SHOWN = ("newsarchive.crawl.progress",)
 
 
 def run_crawl(directory: Path, start_urls: list[str], sitemaps: list[str], feeds: list[str],
               overrides: dict[str, str]) -> dict:
-    """Run the ``news`` spider in this process with the project's settings; return the final stats."""
+    """Run the ``news`` spider in this process with the project's settings; return the final stats.
+
+    The stats hold no ``finish_reason`` when the crawl did not start, or was stopped at once
+    (a second Ctrl-C).
+    """
     # Imported here: Scrapy picks its reactor when it starts, and other commands don't need it.
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
@@ -21,5 +32,36 @@ def run_crawl(directory: Path, start_urls: list[str], sitemaps: list[str], feeds
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, start_urls=",".join(start_urls), sitemap_urls=",".join(sitemaps),
                   feed_urls=",".join(feeds))
-    process.start()
-    return crawler.stats.get_stats()
+    with progress_shown(settings.get("LOG_LEVEL")):
+        process.start()
+    try:
+        return crawler.stats.get_stats()
+    except RuntimeError:  # the crawler was never built (its failure is logged)
+        return {}
+
+
+@contextmanager
+def progress_shown(level: str | int) -> Iterator[None]:
+    """Progress lines go to stderr even when Scrapy logs only warnings (the CLI's default).
+
+    With LOG_LEVEL at INFO or below, Scrapy's own handler shows them already.
+    """
+    number = logging.getLevelName(level.upper()) if isinstance(level, str) else level
+    if not isinstance(number, int) or number <= logging.INFO:
+        yield
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    loggers = [logging.getLogger(name) for name in ALWAYS_SHOWN]
+    saved = [(lg.level, lg.propagate) for lg in loggers]
+    for lg in loggers:
+        lg.addHandler(handler)
+        lg.setLevel(logging.INFO)
+        lg.propagate = False
+    try:
+        yield
+    finally:
+        for lg, (level_before, propagate) in zip(loggers, saved):
+            lg.removeHandler(handler)
+            lg.setLevel(level_before)
+            lg.propagate = propagate
