@@ -175,8 +175,13 @@ def import_warc(files: tuple[Path, ...], workers: int, min_words: int | None, ve
     Example: newsarchive import-warc CC-NEWS-20240501000000-00001.warc.gz --dir archive
     """
     from newsarchive.jobs.import_warc import import_warcs
+    from newsarchive.warc.scan import holds_record
 
     _logging(verbose)
+    # Checked before the database is made: a README or a zip imported by mistake leaves nothing behind.
+    not_warc = [str(path) for path in files if not holds_record(path)]
+    if not_warc:
+        raise click.ClickException(f"no WARC record in {', '.join(not_warc)}: not a WARC file? Nothing imported")
     with locked_archive(directory, "import-warc"):
         report = import_warcs(files, db_path(directory, must_exist=False), workers=workers,
                               min_words=min_words_for(directory, min_words))
