@@ -109,11 +109,37 @@ def demo(directory: Path) -> None:
     Run again into the same DIR, it serves the site on the same port, so the
     recrawl finds the pages unchanged and writes revisit records.
 
-    Example: newsarchive demo --dir archive/demo
+    Example: newsarchive demo   (into ./archive, where every command looks by default)
     """
     with locked_archive(directory, "demo crawl"):
         stats = _demo(directory)
     click.echo(format_summary(archive_summary(directory, stats)))
+    click.echo(next_steps(directory))
+
+
+def next_steps(directory: Path) -> str:
+    """The commands to try next, runnable as printed (``--dir`` only when DIR is not the default)."""
+    import shlex
+
+    where = "" if directory == Path("archive") else f" --dir {shlex.quote(str(directory))}"
+    program = shlex.quote(program_name())
+    return "\n".join(["Next:", f"  {program} serve{where}    # read and search in Datasette: http://127.0.0.1:8001/",
+                      f"  {program} stats{where}", f"  {program} export -o articles.jsonl{where}"])
+
+
+def program_name() -> str:
+    """``newsarchive`` when the shell finds this one, else its path (``make demo`` runs without an active venv)."""
+    import shutil
+    import sys
+
+    beside = Path(sys.executable).parent / "newsarchive"
+    found = shutil.which("newsarchive")
+    if not beside.exists() or (found and Path(found).resolve() == beside.resolve()):
+        return "newsarchive"
+    try:
+        return str(beside.relative_to(Path.cwd()))
+    except ValueError:
+        return str(beside)
 
 
 def _demo(directory: Path) -> dict:
