@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 
 import pytest
@@ -65,3 +66,14 @@ def test_a_scheme_less_start_url_is_crawled_as_https_and_said_so(tmp_path):
     for directory in ("a", "b"):
         crawls = list(Database(tmp_path / directory / "news.db")["crawls"].rows)
         assert json.loads(crawls[0]["start_urls"]) == [f"https://{given}"]
+
+
+@pytest.mark.e2e
+def test_a_host_that_refuses_connections_costs_no_traceback(tmp_path):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # bound, never listening: connections are refused
+        run = run_crawl(tmp_path / "archive", settings={"RETRY_TIMES": "0"}, start_urls=f"http://127.0.0.1:{port}/")
+    assert run.returncode == 0, run.log[-3000:]
+    assert "robots.txt of 127.0.0.1" in run.log and "unavailable" in run.log
+    assert "Traceback" not in run.log, run.log[-3000:]
