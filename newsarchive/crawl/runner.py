@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,9 +36,22 @@ def run_crawl(directory: Path, start_urls: list[str], sitemaps: list[str], feeds
     with progress_shown(settings.get("LOG_LEVEL")):
         process.start()
     try:
-        return crawler.stats.get_stats()
+        stats = crawler.stats.get_stats()
     except RuntimeError:  # the crawler was never built (its failure is logged)
         return {}
+    if "finish_reason" not in stats:
+        stop_workers()
+    return stats
+
+
+def stop_workers() -> None:
+    """After a stop at once (a second Ctrl-C) the spider never closed, nor did its extraction pool.
+
+    Python would wait at exit for the workers to finish what they were given; they are stopped
+    instead, as a kill would. (Their pages have no rows: the next run, resuming, fetches them again.)
+    """
+    for child in multiprocessing.active_children():
+        child.terminate()
 
 
 @contextmanager
