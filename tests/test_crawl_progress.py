@@ -70,3 +70,12 @@ def test_newsarchive_crawl_shows_progress_and_no_configuration_by_default(tmp_pa
     assert "Articles stored:  8" in quiet.stdout
     assert verbose.returncode == 0, verbose.stderr[-3000:]
     assert "Overridden settings" in verbose.stderr and "Enabled downloader middlewares" in verbose.stderr
+
+
+def test_the_queue_counts_the_scheduler_and_what_the_downloader_holds():
+    from newsarchive.crawl.progress import progress_fields
+
+    stats = {"downloader/response_count": 7, "newsarchive/articles": 3, "newsarchive/pages/error": 1,
+             "scheduler/enqueued": 40, "scheduler/dequeued": 30}
+    assert progress_fields(stats, in_downloader=5) == {"pages": 7, "articles": 3, "errors": 1, "queued": 15}
+    assert progress_fields({}) == {"pages": 0, "articles": 0, "errors": 0, "queued": 0}
