@@ -24,6 +24,7 @@ import logging
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.asyncio import create_looping_call
 from twisted.python.failure import Failure
 
@@ -74,8 +75,10 @@ class PromptStop:
             while slot.queue:
                 waiting.append(slot.queue.popleft())
         for request, download in waiting:
-            # Already seen by the duplicate filter: put back past it.
-            engine.crawl(request.replace(dont_filter=True))
+            if request.callback is not NO_CALLBACK:
+                # Already seen by the duplicate filter: put back past it. (NO_CALLBACK: a component's own
+                # download, robots.txt, which is asked for again when needed, never scheduled.)
+                engine.crawl(request.replace(dont_filter=True))
             download.errback(Failure(NotFetched("the crawl stopped before this request was sent")))
         in_flight = len(engine.downloader.active) - len(waiting)
         self.crawler.stats.set_value("newsarchive/stop/not_fetched", len(waiting))
