@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import subprocess
 import time
 
@@ -95,3 +96,20 @@ def test_second_ctrl_c_stops_at_once(tmp_path):
     assert "Crawl stopped at once: run the same command again to resume" in err
     assert "Traceback" not in err
     assert os.path.exists(directory / "news.db")
+
+
+def test_scrapy_crawl_stops_promptly_too_and_logs_the_resume_hint(tmp_path):
+    command = [sys.executable, "-m", "scrapy", "crawl", "news", "-s", f"NEWSARCHIVE_DIR={tmp_path / 'archive'}",
+               "-s", "NEWSARCHIVE_EXTRACT_WORKERS=1", "-s", "TELNETCONSOLE_ENABLED=False"]
+    with slow_site(articles=ARTICLES, delay=0.5) as server:
+        crawl = subprocess.Popen([*command, "-a", f"start_urls={server.url}"], cwd=ROOT, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        wait_for(lambda: len(article_hits(server)) >= 3)
+        signalled = time.monotonic()
+        crawl.send_signal(signal.SIGINT)
+        _, err = crawl.communicate(timeout=120)
+        fetched_after = [at for at in article_hits(server) if at > signalled]
+    assert len(fetched_after) <= 4, err[-3000:]
+    assert "queued requests not fetched" in err
+    assert "Crawl stopped before the end: run the same command again to resume" in err
+    assert "Spider closed (shutdown)" in err
