@@ -24,6 +24,7 @@ MetaRefreshMiddleware, so that the refreshing page gets its own ``pages`` row.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, AsyncIterator, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
@@ -44,14 +45,34 @@ from newsarchive.crawl.listings import LISTING, ListingSchedule
 from newsarchive.crawl.sites import DISCOVER_FEEDS, SOURCE, Sites
 from newsarchive.crawl.resume import FOLLOW  # link hops still allowed from this page; None: don't follow
 from newsarchive.crawl.politeness import RobotsUnavailable
+from newsarchive.crawl.refusal import refused
+from newsarchive.crawl.stopping import NotFetched
 from newsarchive.crawl.scope import SCOPE_ORDER, OutOfScope, ScopeMiddleware, count_refusal
 from newsarchive.processing.blocked import blocked_reason
 from newsarchive.scope import EXPLAINED, Scope
+from newsarchive.seeds import BadSeed, seed_url
+from newsarchive.sources import SourcesError
 
 # Download handlers that read local files or reach other protocols: never available to this spider,
 # whatever a settings file says (the scope refuses such URLs before they get this far).
 FORBIDDEN_HANDLERS = ("file", "ftp", "s3", "data")
 SCOPE_MIDDLEWARE_PATH = f"{ScopeMiddleware.__module__}.{ScopeMiddleware.__name__}"
+
+logger = logging.getLogger(__name__)
+
+
+def _checked_seeds(urls: list[str]) -> list[str]:
+    """Seeds as newsarchive/seeds.py reads them (``www.example.com`` is https://…); a bad one stops the crawl."""
+    checked = []
+    for url in urls:
+        try:
+            seed, completed = seed_url(url)
+        except BadSeed as exc:
+            raise refused(str(exc)) from None
+        if completed:
+            logger.warning("%s has no scheme: crawling %s", url, seed)
+        checked.append(seed)
+    return checked
 
 
 def split_urls(value: str | list[str] | None) -> list[str]:
@@ -68,17 +89,20 @@ class NewsSpider(Spider):
     def __init__(self, start_urls: str = "", sitemap_urls: str = "", feed_urls: str = "", sources: str = "",
                  *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.sites = Sites.from_file(sources)  # SourcesError (a ValueError) names the file and line
+        try:
+            self.sites = Sites.from_file(sources)
+        except SourcesError as exc:  # names the file and line: one line, no traceback
+            raise refused(str(exc)) from None
         self.start_urls = split_urls(start_urls) + self.sites.urls("start_urls")
         self.sitemap_urls = split_urls(sitemap_urls) + self.sites.urls("sitemaps")
         self.feed_urls = split_urls(feed_urls) + self.sites.urls("feeds")
         self._given_feeds = bool(split_urls(feed_urls))
         every = self.start_urls + self.sitemap_urls + self.feed_urls
         if not every:
-            raise ValueError("give -a start_urls=URL[,URL…], -a sitemap_urls=…, -a feed_urls=… or -a sources=FILE")
-        bad = [url for url in every if urlsplit(url).scheme not in ("http", "https")]
-        if bad:
-            raise ValueError(f"not http(s) URLs: {', '.join(bad)}")
+            raise refused("give -a start_urls=URL[,URL…], -a sitemap_urls=…, -a feed_urls=… or -a sources=FILE")
+        self.start_urls, self.sitemap_urls, self.feed_urls = (
+            _checked_seeds(urls) for urls in (self.start_urls, self.sitemap_urls, self.feed_urls))
+        every = self.start_urls + self.sitemap_urls + self.feed_urls
         self.scope = Scope(every)
         self.link_extractor = LinkExtractor()
         self._refusals_logged: set[tuple[str, str]] = set()
@@ -229,6 +253,8 @@ class NewsSpider(Spider):
 
     def failed(self, failure: Failure) -> Iterator[Page]:
         """Network errors, HTTP errors, robots.txt refusals: each still becomes a pages row."""
+        if failure.check(NotFetched):
+            return  # the crawl stopped before sending it: back in the scheduler, nothing happened to it
         request = failure.request
         status, capture, revisit, content_type = None, None, None, None
         if failure.check(HttpError):

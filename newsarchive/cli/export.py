@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from newsarchive.cli.options import db_path, dir_option
+from newsarchive.cli.progress import progress_bar
 
 DAY = click.DateTime(["%Y-%m-%d"])
 
@@ -48,19 +49,20 @@ def export(output: str, fmt: str | None, site: str | None, since: datetime | Non
         raise click.ClickException("Parquet needs a file (-o FILE.parquet): it is not written as a stream")
     chosen = ArticleFilter(site=site, since=since and since.date(), until=until and until.date(),
                            language=language, min_words=min_words)
-    with Archive(directory) as archive:
-        if output == "-":
-            report = export_to_stdout(archive, fmt, chosen)
-            click.echo(f"exported {report.rows} articles ({fmt}, schema {SCHEMA_VERSION})", err=True)
-            return
-        target = Path(output)
-        if target.is_dir():
-            raise click.ClickException(f"{target} is a folder: give a file name, e.g. {target / ('articles.' + fmt)}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # Written beside and renamed at the end: a failed or interrupted export leaves no half file behind.
-        partial = target.with_name(f".{target.name}.partial")
+    if output == "-":
+        with Archive(directory) as archive, progress_bar("exporting", lambda: archive.count(chosen)) as progress:
+            report = export_to_stdout(archive, fmt, chosen, progress)
+        click.echo(f"exported {report.rows} articles ({fmt}, schema {SCHEMA_VERSION})", err=True)
+        return
+    target = Path(output)
+    if target.is_dir():
+        raise click.ClickException(f"{target} is a folder: give a file name, e.g. {target / ('articles.' + fmt)}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Written beside and renamed at the end: a failed or interrupted export leaves no half file behind.
+    partial = target.with_name(f".{target.name}.partial")
+    with Archive(directory) as archive, progress_bar("exporting", lambda: archive.count(chosen)) as progress:
         try:
-            report = run(archive, partial, fmt, chosen)
+            report = run(archive, partial, fmt, chosen, progress=progress)
             os.replace(partial, target)
             start_urls = archive.start_urls()
         finally:

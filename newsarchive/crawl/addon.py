@@ -17,6 +17,8 @@ from scrapy.settings import BaseSettings
 from newsarchive.crawl.capture import WarcCaptureMiddleware
 from newsarchive.crawl.guard import ArchiveGuard
 from newsarchive.crawl.politeness import RetryAfterMiddleware, RobotsPolicyMiddleware
+from newsarchive.crawl.progress import CrawlProgress
+from newsarchive.crawl.stopping import PromptStop
 from newsarchive.crawl.pipeline import ArchivePipeline
 from newsarchive.crawl.report import RunReport
 from newsarchive.processing.page import MIN_WORDS
@@ -58,6 +60,9 @@ DEFAULTS = {
     # At the end of a crawl, log the run report: per site new / updated / unchanged / errors / blocked
     # (newsarchive/crawl/report.py; site_runs is written either way).
     "NEWSARCHIVE_RUN_REPORT": True,
+    # A progress line (pages, articles, errors, queue, pages/min) this often; 0 turns it off
+    # (then Scrapy's own 60 s LogStats line comes back). newsarchive/crawl/progress.py
+    "NEWSARCHIVE_PROGRESS_SECONDS": 10.0,
 }
 
 # Above HttpCompressionMiddleware (590): the middleware sees the bytes before they are decoded.
@@ -70,6 +75,8 @@ GUARD_ORDER = 0
 REPORT_ORDER = 500
 # The archive, not Scrapy's seen-set alone, decides what a resumed crawl skips.
 DUPEFILTER = "newsarchive.crawl.resume.ResumeDupeFilter"
+# Dropped pages and stored articles in one short line each, not the whole item.
+LOG_FORMATTER = "newsarchive.crawl.logformatter.ShortLogFormatter"
 
 
 class NewsArchive:
@@ -89,3 +96,9 @@ class NewsArchive:
         settings.setdefault_in_component_priority_dict("EXTENSIONS", ArchiveGuard, GUARD_ORDER)
         settings.setdefault_in_component_priority_dict("EXTENSIONS", RunReport, REPORT_ORDER)
         settings.set("DUPEFILTER_CLASS", DUPEFILTER, priority="addon")
+        settings.set("LOG_FORMATTER", LOG_FORMATTER, priority="addon")
+        settings.setdefault_in_component_priority_dict("EXTENSIONS", CrawlProgress, 0)
+        settings.setdefault_in_component_priority_dict("EXTENSIONS", PromptStop, 0)
+        if settings.getfloat("NEWSARCHIVE_PROGRESS_SECONDS") > 0:
+            # Our progress line replaces LogStats' (unless the project set LOGSTATS_INTERVAL itself).
+            settings.set("LOGSTATS_INTERVAL", 0, priority="addon")

@@ -147,17 +147,17 @@ class ArchivePipeline:
         assert self.policy is not None and self.pool is not None
         if item.outcome is not None:
             self._page_row(item, item.outcome, item.reason, redirected_to=item.redirected_to)
-            raise DROPS.get(item.outcome, PageNotArticle)(f"{item.outcome}: {item.url} ({item.reason})")
+            raise DROPS.get(item.outcome, PageNotArticle)(f"{item.outcome}: {item.reason}")
         if item.revisit is not None:
             self._record_unchanged(item)
         result = await self.pool.process(item.body, item.url, item.content_type)
         recorded = self.policy.record(item.url, result, self._capture(item), self._page_fields(item))
         if recorded.outcome in ("error", "blocked"):
-            raise DROPS[recorded.outcome](f"{recorded.outcome}: {item.url} ({result.reason})")
+            raise DROPS[recorded.outcome](f"{recorded.outcome}: {result.reason}")
         if recorded.outcome == "duplicate":
-            raise DuplicateArticle(f"duplicate: {item.url} has the text of {recorded.original}")
+            raise DuplicateArticle(f"duplicate: the text of {recorded.original}")
         if recorded.article is None:
-            raise PageNotArticle(f"not an article: {item.url} ({result.reason})")
+            raise PageNotArticle(f"not an article: {result.reason}")
         return recorded.article
 
     def _count(self, key: str, delta: int) -> None:
@@ -173,7 +173,7 @@ class ArchivePipeline:
         if previous["outcome"] == "article" and self.store.article(item.url) is None:
             return  # its article row is missing (a torn batch of an older version): extract it again
         self._page_row(item, previous["outcome"], previous["reason"])
-        raise UnchangedPage(f"unchanged: {item.url}")
+        raise UnchangedPage("unchanged since the last capture")
 
     def exchange_archived(self, request: Request, response: Response, capture, revisit) -> None:
         """Rows for the responses no item reports: redirect hops and engine-made requests (robots.txt)."""

@@ -32,7 +32,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from newsarchive.db.store import Store
 from newsarchive.processing.blocked import MAX_WALL_BYTES, blocked_reason
@@ -151,11 +151,12 @@ def _jobs(entries: Iterable[Entry]) -> Iterator[tuple[Entry, bytes | None, str, 
 
 def import_warcs(paths: Iterable[str | os.PathLike], db_path: str | os.PathLike, workers: int = 0,
                  min_words: int = MIN_WORDS, batch_size: int = 100, root: str | os.PathLike | None = None,
-                 spider: str = SPIDER) -> ImportReport:
+                 spider: str = SPIDER, progress: Callable[[int], None] | None = None) -> ImportReport:
     """Import the WARC files at ``paths`` into the database at ``db_path``; return what happened.
 
     Rows name the files by absolute path, or relative to ``root`` for files
     inside it (a crawl's own DIR/warc). ``spider`` names the run in ``crawls``.
+    ``progress(n)`` is told of each n bytes of the files read (all the files' sizes in all).
     """
     files = [Path(p).resolve() for p in paths]
     missing = [str(p) for p in files if not p.is_file()]
@@ -170,7 +171,7 @@ def import_warcs(paths: Iterable[str | os.PathLike], db_path: str | os.PathLike,
     importer = _Importer(OutcomePolicy(store, report.count), report.crawl_id)
     reason = "finished"
     try:
-        entries = (entry for path in files for entry in _logged_scan(path, report, root_path))
+        entries = (entry for path in files for entry in _logged_scan(path, report, root_path, progress))
         # File order (see in_order): a later capture of a URL wins, "duplicate" names the same copy.
         asyncio.run(in_order(pool, _jobs(entries), importer.apply))
     except BaseException as exc:
@@ -184,10 +185,18 @@ def import_warcs(paths: Iterable[str | os.PathLike], db_path: str | os.PathLike,
     return report
 
 
-def _logged_scan(path: Path, report: ImportReport, root: Path | None) -> Iterator[Entry]:
+def _logged_scan(path: Path, report: ImportReport, root: Path | None,
+                 progress: Callable[[int], None] | None = None) -> Iterator[Entry]:
     before = len(report.problems)
     logger.info("importing %s", path)
-    yield from scan_warc(path, report, root, body_limit)
+    done = 0
+    for entry in scan_warc(path, report, root, body_limit):
+        if progress is not None and entry.offset + entry.length > done:
+            progress(entry.offset + entry.length - done)
+            done = entry.offset + entry.length
+        yield entry
+    if progress is not None:
+        progress(max(path.stat().st_size - done, 0))
     for message in report.problems[before:]:
         logger.warning("%s", message)
 

@@ -20,7 +20,7 @@ import logging
 import os
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from sqlite_utils import Database
@@ -171,10 +171,12 @@ def text_diff(url: str, old: dict | None, new: dict | None) -> str:
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def _jobs(rows: Iterable[dict[str, Any]],
-          worker: _Reextractor) -> Iterator[tuple[dict[str, Any], bytes | None, str, str | None]]:
+def _jobs(rows: Iterable[dict[str, Any]], worker: _Reextractor,
+          progress: Callable[[int], None] | None = None) -> Iterator[tuple[dict[str, Any], bytes | None, str, str | None]]:
     for row in rows:
         worker.report.pages += 1
+        if progress is not None:
+            progress(1)
         loaded = worker.body_of(row)
         if loaded is not None:
             body, content_type = loaded
@@ -183,8 +185,12 @@ def _jobs(rows: Iterable[dict[str, Any]],
 
 def reextract(directory: str | os.PathLike, since: str | None = None, site: str | None = None,
               diff_url: str | None = None, only_url: str | None = None, dry_run: bool = False,
-              workers: int = 0, min_words: int = MIN_WORDS, batch_size: int = 100) -> ReextractReport:
-    """Re-extract the selected pages of the archive in ``directory`` and rebuild their articles."""
+              workers: int = 0, min_words: int = MIN_WORDS, batch_size: int = 100,
+              progress: Callable[[int], None] | None = None) -> ReextractReport:
+    """Re-extract the selected pages of the archive in ``directory`` and rebuild their articles.
+
+    ``progress(1)`` is told of each page read (``count_selected`` says how many there are).
+    """
     db_path = ArchiveDir(directory).db_path
     report = ReextractReport()
     store = None
@@ -201,13 +207,22 @@ def reextract(directory: str | os.PathLike, since: str | None = None, site: str 
             raise LookupError(f"{diff_url} is not among the pages to re-extract (no such page, "
                               "no WARC pointer, or outside --since/--site)")
         # Storage order (see in_order): the first copy of a text stays the article.
-        asyncio.run(in_order(pool, _jobs(rows, worker), worker.apply))
+        asyncio.run(in_order(pool, _jobs(rows, worker, progress), worker.apply))
     finally:
         pool.close()
         if store is not None:
             store.close()
     logger.info("%s", report.summary())
     return report
+
+
+def count_selected(directory: str | os.PathLike, since: str | None = None, site: str | None = None) -> int:
+    """How many pages ``reextract`` with these filters reads (for a progress bar's total)."""
+    db = Database(ArchiveDir(directory).db_path)
+    try:
+        return len(select_keys(db, since=since, site=site))
+    finally:
+        db.close()
 
 
 def needs_rebuild(directory: str | os.PathLike) -> bool:
@@ -224,7 +239,7 @@ def needs_rebuild(directory: str | os.PathLike) -> bool:
 
 
 def rebuild(directory: str | os.PathLike, workers: int = 0, min_words: int = MIN_WORDS,
-            batch_size: int = 100) -> ImportReport:
+            batch_size: int = 100, progress: Callable[[int], None] | None = None) -> ImportReport:
     """Build DIR/news.db from DIR/warc alone, offline: every response record read back and extracted.
 
     Revisit records are skipped, so rows point at the responses that hold
@@ -235,6 +250,6 @@ def rebuild(directory: str | os.PathLike, workers: int = 0, min_words: int = MIN
     if not files:
         raise FileNotFoundError(f"no WARC files in {archive.warc_dir}")
     report = import_warcs(files, archive.db_path, workers=workers, min_words=min_words,
-                          batch_size=batch_size, root=archive.warc_dir, spider=REBUILD_SPIDER)
+                          batch_size=batch_size, root=archive.warc_dir, spider=REBUILD_SPIDER, progress=progress)
     logger.info("rebuilt the database of %s from %d WARC files", directory, len(files))
     return report
