@@ -127,7 +127,9 @@ class ArticleFilter:
 
     ``site`` is a host (subdomains and "www." included) or a site name, as for
     ``reextract --site``; ``since``/``until`` apply to the publication date, or,
-    for an article that states none, the day it was fetched.
+    for an article that states none, the day it was fetched. ``dedup`` keeps one
+    article per near-duplicate cluster: the one the cluster is named after, its
+    earliest published (newsarchive/db/clusters.py; an article not clustered yet counts as alone).
     """
 
     site: str | None = None
@@ -135,6 +137,7 @@ class ArticleFilter:
     until: str | None = None
     language: str | None = None
     min_words: int | None = None
+    dedup: bool = False
 
     def __post_init__(self) -> None:
         for name in ("since", "until"):
@@ -162,6 +165,8 @@ class ArticleFilter:
         if self.min_words:
             clauses.append("word_count >= ?")
             params.append(self.min_words)
+        if self.dedup:
+            clauses.append("(cluster_id IS NULL OR cluster_id = url)")
         if self.site:
             clauses.append("(lower(site) = ? OR instr(lower(url), ?) > 0)")
             params += [self.site.lower(), self.site.lower().removeprefix("www.")]

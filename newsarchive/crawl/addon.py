@@ -50,6 +50,9 @@ DEFAULTS = {
     "NEWSARCHIVE_RETRY_AFTER_MAX": 120.0,
     # A robots.txt answering 5xx (or unreachable) disallows its host for this long, then is fetched again.
     "NEWSARCHIVE_ROBOTS_RETRY_SECONDS": 600.0,
+    # When the crawl ends, its new and changed articles join their near-duplicate clusters
+    # (newsarchive/db/clusters.py); off, `newsarchive dedup` does it later, for the whole archive.
+    "NEWSARCHIVE_NEAR_DUPLICATES": True,
 }
 
 # Above HttpCompressionMiddleware (590): the middleware sees the bytes before they are decoded.

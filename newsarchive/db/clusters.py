@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Iterator, Sequence
 
 from sqlite_utils import Database
@@ -89,6 +90,21 @@ def update_clusters(db: Database, params: Params | None = None, rebuild: bool = 
             "GROUP BY cluster_id HAVING n > 1)").fetchone()
     logger.info("%s", report.summary())
     return report
+
+
+def update_clusters_at(path: str | os.PathLike, threshold: float | None = None,
+                       rebuild: bool = False) -> ClusterReport:
+    """``update_clusters`` on the database at ``path`` (migrated first); ``threshold`` replaces the stored one."""
+    from newsarchive.db.store import open_db
+
+    db = open_db(path)
+    try:
+        params = None
+        if threshold is not None:
+            params = replace(stored_params(db) or Params(), threshold=threshold)
+        return update_clusters(db, params, rebuild)
+    finally:
+        db.close()
 
 
 def _clear(db: Database, params: Params) -> None:
