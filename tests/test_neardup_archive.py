@@ -134,3 +134,27 @@ def test_the_standfirst_shows_once(archive):
     assert herald.count(WIRE[0][:60]) == 1
     courier = article_page(archive, COURIER)
     assert re.search(r'<p class="description">Our reporters on the storm.s second day.</p>', courier)
+
+
+@pytest.mark.e2e
+def test_a_crawl_clusters_what_it_stored(tmp_path):
+    from archive_helpers import run_crawl
+    from newsarchive.demo.responses import Response
+    from newsarchive.demo.server import SiteServer
+
+    paths = {url: "/" + url.split("://", 1)[1].replace("/", "-", 1) for url, _ in PAGES}
+    index = "".join(f'<li><a href="{path}">story</a></li>' for path in paths.values())
+    routes = {"/": Response(200, f"<html><body><h1>Stories</h1><ul>{index}</ul></body></html>".encode()),
+              "/robots.txt": Response(200, b"User-agent: *\nAllow: /\n", content_type="text/plain"),
+              **{paths[url]: Response(200, body) for url, body in PAGES}}
+    with SiteServer(routes=routes) as site:
+        directory = tmp_path / "archive"
+        run_crawl(directory, settings={"NEWSARCHIVE_EXTRACT_WORKERS": "1"}, start_urls=site.url).check()
+        base = site.url.rstrip("/")
+    found = clusters(directory)
+    herald, courier, other = (base + paths[url] for url in (HERALD, COURIER, OTHER))
+    assert found[herald] == found[courier] == herald
+    assert found[other] == other
+    with sqlite3.connect(directory / "news.db") as conn:
+        stats = json.loads(conn.execute("SELECT stats FROM crawls").fetchone()[0])
+    assert stats["newsarchive/neardup/signed"] == 3 and stats["newsarchive/neardup/clusters"] == 1
