@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Hashable, Iterable
 
 import numpy as np
@@ -52,10 +53,16 @@ class Params:
     @property
     def bands(self) -> tuple[int, int]:
         """(bands, rows per band): datasketch's optimum for ``threshold``, false positives and negatives weighed alike."""
-        return _optimal_param(self.threshold, self.num_perm, 0.5, 0.5)
+        return _bands(self.threshold, self.num_perm)
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+@lru_cache(maxsize=32)
+def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    # datasketch integrates the collision curves for every split: milliseconds, so once per threshold.
+    return _optimal_param(threshold, num_perm, 0.5, 0.5)
 
 
 def tokens(text: str) -> list[str]:
