@@ -114,9 +114,10 @@ def _from_row(cls, row: dict[str, Any]) -> ArchivedArticle:
 
 
 # An ``Article`` as the archive holds it: the extraction plus when and where it was captured, i.e.
-# the capture columns, whose one list is ``PageCapture``'s fields.
+# the capture columns, whose one list is ``PageCapture``'s fields, and its near-duplicate cluster.
 ArchivedArticle = make_dataclass(
-    "ArchivedArticle", [(f.name, f.type, field(default=None)) for f in fields(PageCapture)],
+    "ArchivedArticle", [*((f.name, f.type, field(default=None)) for f in fields(PageCapture)),
+                        ("cluster_id", "str | None", field(default=None))],
     bases=(Article,), repr=False, namespace={"from_row": classmethod(_from_row), "__module__": __name__},
 )
 

@@ -158,3 +158,11 @@ def test_a_crawl_clusters_what_it_stored(tmp_path):
     with sqlite3.connect(directory / "news.db") as conn:
         stats = json.loads(conn.execute("SELECT stats FROM crawls").fetchone()[0])
     assert stats["newsarchive/neardup/signed"] == 3 and stats["newsarchive/neardup/clusters"] == 1
+
+
+def test_python_readers_see_the_cluster(archive):
+    from newsarchive.archive import Archive
+
+    with Archive(archive) as opened:
+        assert opened.article(COURIER).cluster_id == HERALD
+        assert [a.url for a in opened.articles(dedup=True)] == [u for u, _ in PAGES if u != COURIER]
