@@ -242,17 +242,24 @@ def build_archive(path: Path, count: int, rng: random.Random) -> None:
     db.close()
 
 
+def peak_rss_kb() -> int:
+    """This process's peak resident set (VmHWM: unlike ru_maxrss, not inherited from the parent)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def cluster_in_child(path: str, queue) -> None:
     from newsarchive.db.clusters import update_clusters
     from newsarchive.db.store import open_db
 
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = peak_rss_kb()
     started = time.perf_counter()
     db = open_db(path)
     report = update_clusters(db)
     db.close()
-    queue.put((report.summary(), before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-               time.perf_counter() - started))
+    queue.put((report.summary(), before, peak_rss_kb(), time.perf_counter() - started))
 
 
 def measure(path: Path, label: str) -> None:

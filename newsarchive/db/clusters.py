@@ -183,14 +183,15 @@ def _cluster(db: Database, params: Params, affected: set[int], report: ClusterRe
     """Compare each affected article with its LSH candidates and name the clusters they form.
 
     A candidate outside ``affected`` brings its whole (settled) cluster along:
-    it stands in the union-find as ("cluster", name).
+    it stands in the union-find as ("cluster", name). Only articles with a
+    near-duplicate enter the union-find, so a rebuild holds little more than
+    the set of ids; the others are their own clusters.
     """
-    groups = UnionFind(affected)
+    groups = UnionFind()
     ranks: dict[Any, tuple[str | None, str]] = {}  # node -> (rank, url): what names a cluster
     for part in _chunks(sorted(affected)):
         for signature_id, url, rank, blob in db.execute(
                 f"SELECT id, url, rank, signature FROM neardup_signatures WHERE id IN ({_marks(part)})", part).fetchall():
-            ranks[signature_id] = (rank, url)
             report.compared += 1
             if blob is None:
                 continue
@@ -200,7 +201,9 @@ def _cluster(db: Database, params: Params, affected: set[int], report: ClusterRe
                     continue  # compared from the other side
                 if similarity(values, from_blob(other_blob)) < params.threshold:
                     continue
+                ranks[signature_id] = (rank, url)
                 if other in affected:
+                    ranks[other] = (other_rank, other_url)
                     groups.union(signature_id, other)
                 else:
                     node = ("cluster", cluster or other_url)
@@ -208,6 +211,15 @@ def _cluster(db: Database, params: Params, affected: set[int], report: ClusterRe
                     ranks.setdefault(node, _rank_of(db, cluster or other_url))
     for group in groups.groups():
         _name(db, group, representative(ranks[node] for node in group))
+    _alone(db, sorted(affected.difference(groups.parent)))
+
+
+def _alone(db: Database, ids: list[int]) -> None:
+    """Articles without a near-duplicate: each is its own cluster, named by its URL."""
+    for part in _chunks(ids):
+        db.execute(f"UPDATE neardup_signatures SET cluster_id = url WHERE id IN ({_marks(part)})", part)
+        db.execute(f"UPDATE articles SET cluster_id = url WHERE cluster_id IS NOT url AND url IN "
+                   f"(SELECT url FROM neardup_signatures WHERE id IN ({_marks(part)}))", part)
 
 
 def _candidates(db: Database, signature_id: int, values, params: Params) -> list[tuple]:
