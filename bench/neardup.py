@@ -251,6 +251,8 @@ def peak_rss_kb() -> int:
 
 
 def cluster_in_child(path: str, queue) -> None:
+    import datasketch  # noqa: F401  (imported lazily by the library: its ~70 MB are not the archive's)
+
     from newsarchive.db.clusters import update_clusters
     from newsarchive.db.store import open_db
 

@@ -26,8 +26,6 @@ from functools import lru_cache
 from typing import Hashable, Iterable
 
 import numpy as np
-from datasketch import MinHash
-from datasketch.lsh import _optimal_param
 
 _WORD = re.compile(r"\w+")
 # datasketch 2's default permutation scheme, named so an upgrade that changes the default cannot
@@ -62,6 +60,8 @@ class Params:
 @lru_cache(maxsize=32)
 def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
     # datasketch integrates the collision curves for every split: milliseconds, so once per threshold.
+    from datasketch.lsh import _optimal_param
+
     return _optimal_param(threshold, num_perm, 0.5, 0.5)
 
 
@@ -80,6 +80,9 @@ def shingles(text: str, size: int) -> set[bytes]:
 
 def signature(text: str, params: Params) -> np.ndarray | None:
     """The MinHash signature of ``text``'s shingles (uint32, ``num_perm`` values); None for a text without words."""
+    # Imported here: datasketch brings scipy (~70 MB), which a crawl with nothing to sign never needs.
+    from datasketch import MinHash
+
     grams = shingles(text, params.shingle)
     if not grams:
         return None
