@@ -166,3 +166,9 @@ def test_python_readers_see_the_cluster(archive):
     with Archive(archive) as opened:
         assert opened.article(COURIER).cluster_id == HERALD
         assert [a.url for a in opened.articles(dedup=True)] == [u for u, _ in PAGES if u != COURIER]
+
+
+def test_stats_count_the_clusters(archive):
+    result = run("stats", "--dir", archive)
+    assert result.exit_code == 0, result.output
+    assert "Near-duplicates:  2 articles in 1 clusters" in result.output
