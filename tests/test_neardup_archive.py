@@ -171,4 +171,4 @@ def test_python_readers_see_the_cluster(archive):
 def test_stats_count_the_clusters(archive):
     result = run("stats", "--dir", archive)
     assert result.exit_code == 0, result.output
-    assert "Near-duplicates:  2 articles in 1 clusters" in result.output
+    assert "Near-duplicates:  2 articles in 1 cluster " in result.output

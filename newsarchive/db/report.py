@@ -58,7 +58,8 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines.append(f"Articles stored:  {summary['articles']} from {summary['sites']} sites")
     clusters, members = summary.get("near_duplicates") or (0, 0)
     if clusters:
-        lines.append(f"Near-duplicates:  {members} articles in {clusters} clusters (export --dedup keeps one each)")
+        lines.append(f"Near-duplicates:  {members} articles in {clusters} cluster{'s' if clusters != 1 else ''} "
+                     "(export --dedup keeps one of each)")
     lines.append(f"WARC files:       {len(summary['warc_files'])} ({summary['warc_bytes'] / 1e6:.1f} MB) "
                  f"in {ArchiveDir(summary['db'].parent).warc_dir}")
     lines.append(f"Database:         {summary['db']}")
