@@ -158,6 +158,7 @@ def test_a_crawl_clusters_what_it_stored(tmp_path):
     with sqlite3.connect(directory / "news.db") as conn:
         stats = json.loads(conn.execute("SELECT stats FROM crawls").fetchone()[0])
     assert stats["newsarchive/neardup/signed"] == 3 and stats["newsarchive/neardup/clusters"] == 1
+    assert stats["newsarchive/cpu_seconds/near_duplicates"] >= 0
 
 
 def test_python_readers_see_the_cluster(archive):

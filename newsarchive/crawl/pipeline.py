@@ -123,7 +123,11 @@ class ArchivePipeline:
         self.stats.set_value("newsarchive/cpu_seconds/workers", round(children.ru_utime + children.ru_stime, 2))
 
     def _update_clusters(self) -> None:
-        """The crawl's new and changed articles join their near-duplicate clusters (stats: newsarchive/neardup/...)."""
+        """The crawl's new and changed articles join their near-duplicate clusters (stats: newsarchive/neardup/...).
+
+        Its CPU is counted on its own too (newsarchive/cpu_seconds/near_duplicates): it is the crawl's end, not per page.
+        """
+        started = time.process_time()
         try:
             report = update_clusters_at(self.db_path)
         except sqlite3.Error:
@@ -133,6 +137,7 @@ class ArchivePipeline:
             return
         for key in ("signed", "clusters", "clustered"):
             self.stats.set_value(f"newsarchive/neardup/{key}", getattr(report, key))
+        self.stats.set_value("newsarchive/cpu_seconds/near_duplicates", round(time.process_time() - started, 2))
 
     def spider_closed(self, reason: str) -> None:
         if self.crawl_id is None:
