@@ -58,7 +58,7 @@ def archive(tmp_path_factory):
     directory = folder / "archive"
     result = run("import-warc", warc, "--workers", "1", "--dir", directory)
     assert result.exit_code == 0, result.output
-    assert "near-duplicates" in result.output and "1 clusters hold 2 articles" in result.output
+    assert "near-duplicates" in result.output and "2 articles in 1 cluster" in result.output
     return directory
 
 
@@ -78,7 +78,7 @@ def test_rebuilding_and_reextracting_keep_the_clusters(archive):
     before = clusters(archive)
     rebuilt = run("dedup", "--rebuild", "--dir", archive)
     assert rebuilt.exit_code == 0, rebuilt.output
-    assert "rebuilt" in rebuilt.output and "1 clusters hold 2 articles" in rebuilt.output
+    assert "rebuilt" in rebuilt.output and "2 articles in 1 cluster" in rebuilt.output
     assert clusters(archive) == before
     again = run("reextract", "--workers", "1", "--dir", archive)
     assert again.exit_code == 0, again.output

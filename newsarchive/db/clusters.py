@@ -54,8 +54,9 @@ class ClusterReport:
 
     def summary(self) -> str:
         how = "rebuilt" if self.rebuilt else "updated"
+        plural = "" if self.clusters == 1 else "s"
         return (f"near-duplicates {how} (Jaccard >= {self.threshold:g}): {self.signed} articles signed, "
-                f"{self.forgotten} forgotten; {self.clusters} clusters hold {self.clustered} articles")
+                f"{self.forgotten} forgotten; {self.clustered} articles in {self.clusters} cluster{plural}")
 
 
 def stored_params(db: Database) -> Params | None:
