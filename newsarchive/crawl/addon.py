@@ -63,6 +63,9 @@ DEFAULTS = {
     # A progress line (pages, articles, errors, queue, pages/min) this often; 0 turns it off
     # (then Scrapy's own 60 s LogStats line comes back). newsarchive/crawl/progress.py
     "NEWSARCHIVE_PROGRESS_SECONDS": 10.0,
+    # When the crawl ends, its new and changed articles join their near-duplicate clusters
+    # (newsarchive/db/clusters.py); off, `newsarchive dedup` does it later, for the whole archive.
+    "NEWSARCHIVE_NEAR_DUPLICATES": True,
 }
 
 # Above HttpCompressionMiddleware (590): the middleware sees the bytes before they are decoded.

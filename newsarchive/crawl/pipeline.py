@@ -30,6 +30,7 @@ from newsarchive.crawl.items import Page
 from newsarchive.processing.outcome import ARTICLE_WRITES, OutcomePolicy, PageCapture
 from newsarchive.crawl.resume import crawl_seeds
 from newsarchive.processing.pool import ExtractionPool
+from newsarchive.db.clusters import update_clusters_at
 from newsarchive.db.store import Store, now_iso
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ DROPS = {"error": FetchFailed, "robots": FetchFailed, "blocked": PageBlocked}
 
 class ArchivePipeline:
     def __init__(self, crawler: Crawler, directory: Path, batch_size: int, flush_seconds: float,
-                 workers: int, timeout: float, min_words: int) -> None:
+                 workers: int, timeout: float, min_words: int, near_duplicates: bool = True) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.directory = directory
@@ -56,6 +57,7 @@ class ArchivePipeline:
         self.workers = workers
         self.timeout = timeout
         self.min_words = min_words
+        self.near_duplicates = near_duplicates
         self.store: Store | None = None
         self.policy: OutcomePolicy | None = None
         self.pool: ExtractionPool | None = None
@@ -77,6 +79,7 @@ class ArchivePipeline:
             workers=s.getint("NEWSARCHIVE_EXTRACT_WORKERS"),
             timeout=s.getfloat("NEWSARCHIVE_EXTRACT_TIMEOUT"),
             min_words=s.getint("NEWSARCHIVE_MIN_WORDS"),
+            near_duplicates=s.getbool("NEWSARCHIVE_NEAR_DUPLICATES"),
         )
         # After the pipelines close, so the stats are final: record them with the crawl.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
@@ -118,10 +121,29 @@ class ArchivePipeline:
             self.store.close()
         if self.pool is not None:
             self.pool.close()
+        if self.store is not None and self.near_duplicates:
+            self._update_clusters()
         # CPU spent by the crawl process and, once the pool has shut down, by its workers.
         self.stats.set_value("newsarchive/cpu_seconds/crawl", round(time.process_time(), 2))
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         self.stats.set_value("newsarchive/cpu_seconds/workers", round(children.ru_utime + children.ru_stime, 2))
+
+    def _update_clusters(self) -> None:
+        """The crawl's new and changed articles join their near-duplicate clusters (stats: newsarchive/neardup/...).
+
+        Its CPU is counted on its own too (newsarchive/cpu_seconds/near_duplicates): it is the crawl's end, not per page.
+        """
+        started = time.process_time()
+        try:
+            report = update_clusters_at(self.db_path)
+        except sqlite3.Error:
+            # The rows are stored; the next run (or `newsarchive dedup`) clusters them.
+            logger.exception("near-duplicate clusters of %s were not updated", self.db_path)
+            self.stats.set_value("newsarchive/neardup/failed", 1)
+            return
+        for key in ("signed", "clusters", "clustered"):
+            self.stats.set_value(f"newsarchive/neardup/{key}", getattr(report, key))
+        self.stats.set_value("newsarchive/cpu_seconds/near_duplicates", round(time.process_time() - started, 2))
 
     def spider_closed(self, reason: str) -> None:
         if self.crawl_id is None:

@@ -151,6 +151,29 @@ def m010_listing_polls(db: Database) -> None:
         },
         pk="url",
     )
+@migrations()
+def m011_near_duplicates(db: Database) -> None:
+    # Each article's near-duplicate cluster: the URL of its earliest member (its own when alone).
+    db["articles"].add_column("cluster_id", str)
+    db["articles"].create_index(["cluster_id"])
+    # What newsarchive/db/clusters.py keeps to cluster incrementally: one MinHash signature per
+    # article (and the date that ranks it in its cluster), the LSH band keys pointing at them, and
+    # the parameters they were made with.
+    db["neardup_signatures"].create(
+        {"id": int, "url": str, "digest": str, "rank": str, "signature": bytes, "cluster_id": str},
+        pk="id",
+    )
+    db["neardup_signatures"].create_index(["url"], unique=True)
+    db["neardup_signatures"].create_index(["cluster_id"])
+    db.execute("CREATE TABLE neardup_bands (key INTEGER NOT NULL, signature_id INTEGER NOT NULL, "
+               "PRIMARY KEY (key, signature_id)) WITHOUT ROWID")
+    db["neardup_params"].create({"id": int, "params": str}, pk="id")
+    # Setting an article's cluster must not re-index its text: the search index's update trigger
+    # fires for its own columns only (an upsert still names them, so it re-indexes as before).
+    found = db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'articles_au'").fetchone()
+    if found and " AFTER UPDATE ON " in found[0]:
+        db.execute('DROP TRIGGER "articles_au"')
+        db.execute(found[0].replace(" AFTER UPDATE ON ", ' AFTER UPDATE OF "title", "text" ON ', 1))
 
 
 def migrate(db: Database) -> list[str]:

@@ -28,7 +28,7 @@ from newsarchive.archive import Archive, ArticleFilter
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: cluster_id
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".csv": "csv"}
 
 
@@ -65,6 +65,8 @@ FIELDS = (
     Field("warc_record_id", "string", "WARC-Record-ID of the response record."),
     Field("payload_digest", "string", "WARC-Payload-Digest (SHA-1, base32) of the body as received."),
     Field("warc_date", "timestamp", "WARC-Date of the record holding the payload (what replay tools look up)."),
+    Field("cluster_id", "string", "Near-duplicate cluster (wire copies, light re-edits): the URL of its earliest "
+          "published article, the article's own URL when it has no near-duplicate."),
 )
 NAMES = [f.name for f in FIELDS]
 

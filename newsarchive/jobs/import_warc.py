@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from newsarchive.db.clusters import ClusterReport, update_clusters
 from newsarchive.db.store import Store
 from newsarchive.processing.blocked import MAX_WALL_BYTES, blocked_reason
 from newsarchive.processing.outcome import OutcomePolicy, PageCapture
@@ -52,6 +53,7 @@ class ImportReport(ScanReport):
     crawl_id: int = 0
     files: int = 0
     outcomes: Counter = field(default_factory=Counter)  # pages rows written, by outcome
+    clusters: ClusterReport | None = None  # the near-duplicate clusters brought up to date at the end
 
     def summary(self) -> str:
         lines = [f"{self.label} {self.crawl_id}: {self.files} files, {self.records} records read"]
@@ -61,6 +63,8 @@ class ImportReport(ScanReport):
         if self.problems:
             lines.append(f"{len(self.problems)} corrupt or truncated records skipped:")
             lines.extend(f"  {message}" for message in self.problems)
+        if self.clusters is not None:
+            lines.append(self.clusters.summary())
         return "\n".join(lines)
 
     def count(self, key: str, delta: int) -> None:
@@ -174,6 +178,8 @@ def import_warcs(paths: Iterable[str | os.PathLike], db_path: str | os.PathLike,
         entries = (entry for path in files for entry in _logged_scan(path, report, root_path, progress))
         # File order (see in_order): a later capture of a URL wins, "duplicate" names the same copy.
         asyncio.run(in_order(pool, _jobs(entries), importer.apply))
+        store.flush()
+        report.clusters = update_clusters(store.db)
     except BaseException as exc:
         reason = f"failed: {exc!r}"
         raise

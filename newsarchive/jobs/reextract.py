@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from sqlite_utils import Database
 
 from newsarchive.archive import ArchiveDir
+from newsarchive.db.clusters import ClusterReport, update_clusters
 from newsarchive.db.store import Store
 from newsarchive.jobs.import_warc import ImportReport, import_warcs, tally, too_large
 from newsarchive.processing.outcome import CAPTURE_COLUMNS, OutcomePolicy, PageCapture
@@ -49,6 +50,7 @@ class ReextractReport:
     outcomes: Counter = field(default_factory=Counter)  # pages' new outcomes
     problems: list[str] = field(default_factory=list)
     diff: str | None = None
+    clusters: ClusterReport | None = None  # the near-duplicate clusters brought up to date at the end
 
     def summary(self) -> str:
         c = self.counts
@@ -57,6 +59,8 @@ class ReextractReport:
         if self.problems:
             lines.append(f"{len(self.problems)} pages left as they were:")
             lines.extend(f"  {message}" for message in self.problems)
+        if self.clusters is not None:
+            lines.append(self.clusters.summary())
         return "\n".join(lines)
 
     def count(self, key: str, delta: int) -> None:
@@ -208,6 +212,9 @@ def reextract(directory: str | os.PathLike, since: str | None = None, site: str 
                               "no WARC pointer, or outside --since/--site)")
         # Storage order (see in_order): the first copy of a text stays the article.
         asyncio.run(in_order(pool, _jobs(rows, worker, progress), worker.apply))
+        if not dry_run:
+            store.flush()
+            report.clusters = update_clusters(store.db)
     finally:
         pool.close()
         if store is not None:
