@@ -107,6 +107,30 @@ def m005_warc_date(db: Database) -> None:
     db["pages"].add_column("revisit_record_id", str)
 
 
+@migrations()
+def m006_incremental_pages(db: Database) -> None:
+    # Incremental crawls (db/urlstate.py): the validators of a page's last 200 response, for
+    # conditional GETs, and when it was last checked (a 200, a revisit or a 304 alike).
+    for column in ("etag", "last_modified", "checked_at"):
+        db["pages"].add_column(column, str)
+    # An ETag seen on several URLs with different payloads is no validator (a server that lies).
+    db["pages"].create_index(["etag"])
+
+
+@migrations()
+def m007_article_versions(db: Database) -> None:
+    # Every version of an article's extracted text, each with the WARC pointer of its response record;
+    # ``articles`` holds the latest. The articles already stored are their version 1.
+    db["article_versions"].create(
+        {"url": str, "version": int, "crawl_id": int, "fetched_at": str, "title": str, "text": str,
+         "word_count": int, "fingerprint": str, **WARC_COLUMNS, "warc_date": str},
+        pk=("url", "version"),
+    )
+    columns = "url, crawl_id, fetched_at, title, text, word_count, fingerprint, " + \
+        ", ".join(WARC_COLUMNS) + ", warc_date"
+    db.execute(f"INSERT INTO article_versions (version, {columns}) SELECT 1, {columns} FROM articles")
+
+
 def migrate(db: Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
     pending = [m.name for m in migrations.pending(db)]
