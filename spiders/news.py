@@ -35,6 +35,7 @@ from twisted.python.failure import Failure
 from newsarchive.crawl.capture import CAPTURE, REPORTED, REVISIT
 from newsarchive.crawl.items import Page
 from newsarchive.crawl.discovery import parse_listing, robots_sitemaps
+from newsarchive.crawl.incremental import LISTED, NOT_MODIFIED, SEED, Incremental
 from newsarchive.crawl.resume import FOLLOW  # link hops still allowed from this page; None: don't follow
 from newsarchive.crawl.politeness import RobotsUnavailable
 from newsarchive.crawl.scope import SCOPE_ORDER, OutOfScope, ScopeMiddleware, count_refusal
@@ -77,6 +78,7 @@ class NewsSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         extra = crawler.settings.getlist("NEWSARCHIVE_SCOPE_EXTRA_HOSTS")
         spider.scope = Scope(spider.start_urls + spider.sitemap_urls + spider.feed_urls, extra)
+        spider.incremental = Incremental.from_settings(crawler.settings)
         return spider
 
     @classmethod
@@ -94,17 +96,19 @@ class NewsSpider(Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         depth = self.settings.getint("NEWSARCHIVE_DEPTH_LIMIT")
+        # Seeds are fetched again in every crawl (conditionally), whatever the archive holds.
+        seed = {SEED: True}
         for url in self.start_urls:
-            yield self.request(url, self.parse_page, follow_depth=depth)
+            yield self.request(url, self.parse_page, follow_depth=depth, meta=seed)
         # Sitemaps found in robots.txt count as one hop from the start pages (their pages follow
         # links too), so a depth limit of 0 fetches the start pages alone.
         robots = sorted({_robots_url(u) for u in self.start_urls}) if depth > 0 else []
         for url in robots:
             yield self.request(url, self.parse_robots, follow_depth=depth, meta={"dont_obey_robotstxt": True})
         for url in self.sitemap_urls:
-            yield self.request(url, self.parse_listing)
+            yield self.request(url, self.parse_listing, meta=seed)
         for url in self.feed_urls:
-            yield self.request(url, self.parse_listing)
+            yield self.request(url, self.parse_listing, meta=seed)
 
     def request(self, url: str, callback, follow_depth: int | None = None, meta: dict | None = None) -> Request:
         # REPORTED: this spider yields an item for the request's final response or failure.
@@ -168,14 +172,23 @@ class NewsSpider(Spider):
         depth = response.meta.get(FOLLOW)
         # The sitemaps protocol: a sitemap lists URLs of its own scheme, host and port only.
         sitemap = response.url if found.kind in ("sitemapindex", "urlset") else None
-        urls = [url for url in found.urls if self.in_scope(url, sitemap=sitemap)]
+        urls = [url for url in found.urls if self.in_scope(url, sitemap=sitemap) and self._recent(found.dates.get(url))]
+        # The entry's date goes with the request: the archive refetches a page dated after its last check.
+        dated = lambda url: {LISTED: found.dates[url].isoformat()} if url in found.dates else {}  # noqa: E731
         if found.kind == "sitemapindex":
             for url in urls:
-                yield self.request(url, self.parse_listing, follow_depth=depth)
+                yield self.request(url, self.parse_listing, follow_depth=depth, meta=dated(url))
             return
         self.crawler.stats.inc_value("newsarchive/discovered_urls", len(found.urls))
         for url in urls:
-            yield self.request(url, self.parse_page, follow_depth=depth - 1 if depth else None)
+            yield self.request(url, self.parse_page, follow_depth=depth - 1 if depth else None, meta=dated(url))
+
+    def _recent(self, listed) -> bool:
+        """Within NEWSARCHIVE_MAX_AGE_DAYS by its sitemap or feed date (undated and future entries are)."""
+        if self.incremental.too_old(listed):
+            self.crawler.stats.inc_value("newsarchive/incremental/too_old")
+            return False
+        return True
 
     def _sitemap_budget(self) -> int:
         limit = self.settings.getint("NEWSARCHIVE_SITEMAP_MAX_URLS")
@@ -208,6 +221,12 @@ class NewsSpider(Spider):
 
     def page_item(self, response: Response, outcome: str | None = None, reason: str | None = None,
                   redirected_to: str | None = None) -> Page:
+        if response.meta.get(NOT_MODIFIED):
+            # A 304: the body is the archived copy, read for its links; the page was checked, not fetched.
+            return Page(url=response.url, status=304, outcome="not_modified", reason="HTTP 304 (not modified)",
+                        content_type=_content_type(response), depth=response.meta.get("depth", 0),
+                        referer=_referer(response.request), capture=response.meta.get(CAPTURE))
+        ok = response.status == 200
         return Page(
             url=response.url,
             status=response.status,
@@ -220,6 +239,9 @@ class NewsSpider(Spider):
             capture=response.meta.get(CAPTURE),
             revisit=response.meta.get(REVISIT),
             redirected_to=redirected_to,
+            # Validators of a full 200 response: the next crawl asks for it conditionally.
+            etag=_header(response, b"ETag") if ok else None,
+            last_modified=_header(response, b"Last-Modified") if ok else None,
         )
 
 
@@ -231,7 +253,11 @@ def _insist(settings: BaseSettings, name: str, value: Any) -> None:
 
 
 def _content_type(response: Response) -> str | None:
-    value = response.headers.get(b"Content-Type")
+    return _header(response, b"Content-Type")
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
     return value.decode("latin-1") if value else None
 
 

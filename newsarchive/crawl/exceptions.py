@@ -29,3 +29,10 @@ class UnchangedPage(DropItem):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, log_level="DEBUG")
+
+
+class NotModifiedPage(DropItem):
+    """A conditional re-check answered 304: archived as received, the rows keep the last full capture."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, log_level="DEBUG")

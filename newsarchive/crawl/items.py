@@ -27,3 +27,6 @@ class Page:
     revisit: Capture | None = None
     # Where a page with outcome "redirect" sends the reader (a meta refresh's target).
     redirected_to: str | None = None
+    # The response's validators (200 only), sent back as If-None-Match / If-Modified-Since next time.
+    etag: str | None = None
+    last_modified: str | None = None

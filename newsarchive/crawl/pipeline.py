@@ -23,7 +23,8 @@ from twisted.internet import task
 from newsarchive.archive import ArchiveDir
 from newsarchive.crawl.capture import REPORTED
 from newsarchive.crawl.signals import crawl_started, exchange_archived
-from newsarchive.crawl.exceptions import DuplicateArticle, FetchFailed, PageNotArticle, UnchangedPage
+from newsarchive.crawl.exceptions import (DuplicateArticle, FetchFailed, NotModifiedPage, PageNotArticle,
+                                          UnchangedPage)
 from newsarchive.crawl.items import Page
 from newsarchive.processing.outcome import ARTICLE_WRITES, OutcomePolicy, PageCapture
 from newsarchive.crawl.resume import crawl_seeds
@@ -136,6 +137,9 @@ class ArchivePipeline:
 
     async def process_item(self, item: Page) -> dict:
         assert self.policy is not None and self.pool is not None
+        if item.outcome == "not_modified":
+            self.policy.checked(item.url, self._capture(item).fetched_at, self._capture(item), self._page_fields(item))
+            raise NotModifiedPage(f"not modified: {item.url}")
         if item.outcome is not None:
             self._page_row(item, item.outcome, item.reason, redirected_to=item.redirected_to)
             raise (FetchFailed if item.outcome in ("error", "robots") else PageNotArticle)(
@@ -207,8 +211,10 @@ class ArchivePipeline:
     @staticmethod
     def _page_fields(item: Page, redirected_to: str | None = None) -> dict[str, Any]:
         """The pages columns that are not the capture's."""
+        checked = (item.revisit or item.capture).date if item.capture else item.fetched_at
         return {"content_type": item.content_type, "depth": item.depth, "referer": item.referer,
-                "redirected_to": redirected_to, "revisit_record_id": item.revisit.record_id if item.revisit else None}
+                "redirected_to": redirected_to, "revisit_record_id": item.revisit.record_id if item.revisit else None,
+                "etag": item.etag, "last_modified": item.last_modified, "checked_at": checked}
 
 
 def _header(response: Response, name: bytes) -> str | None:

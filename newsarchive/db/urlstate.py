@@ -172,6 +172,14 @@ class UrlState:
                      has_article=bool(row[8]), published=parse_date(row[9]),
                      first_fetch=parse_date(row[10]) or (parse_date(row[1]) if row[8] else None))
 
+    def capture_row(self, url: str) -> dict | None:
+        """The ``pages`` row of ``url`` (its WARC pointer is the last full capture), or None."""
+        if self._conn is None:
+            return None
+        cursor = self._conn.execute("SELECT * FROM pages WHERE url = ?", [url])
+        row = cursor.fetchone()
+        return dict(zip([c[0] for c in cursor.description], row)) if row else None
+
     def known(self, url: str) -> bool:
         """The archive holds ``url`` as an article (with its row) or a duplicate of one."""
         found = self.lookup(url)
