@@ -33,13 +33,19 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--sitemap", "sitemaps", multiple=True, help="Sitemap or sitemap index URL (repeatable).")
 @click.option("--feed", "feeds", multiple=True, help="RSS or Atom feed URL (repeatable).")
 @click.option("--depth", type=int, help="Link hops to follow from the start pages (default 3).")
+@click.option("--refetch-all", is_flag=True,
+              help="Fetch every page in full, even articles DIR already holds (NEWSARCHIVE_REFETCH=all).")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
 @dir_option
 def crawl(urls: tuple[str, ...], sitemaps: tuple[str, ...], feeds: tuple[str, ...], depth: int | None,
-          settings: tuple[str, ...], directory: Path) -> None:
+          refetch_all: bool, settings: tuple[str, ...], directory: Path) -> None:
     """Crawl news sites from start pages, sitemaps or feeds into DIR.
 
     Example: newsarchive crawl https://www.example-news.com/ --dir archive
+
+    Into a DIR that already holds an archive the crawl is incremental: articles
+    already archived are not fetched again (young ones are re-checked), and
+    start pages, sitemaps and feeds are asked for conditionally.
 
     The same as: scrapy crawl news -a start_urls=URL -s NEWSARCHIVE_DIR=DIR
     """
@@ -48,6 +54,8 @@ def crawl(urls: tuple[str, ...], sitemaps: tuple[str, ...], feeds: tuple[str, ..
     overrides = parse_overrides(settings)
     if depth is not None:
         overrides["NEWSARCHIVE_DEPTH_LIMIT"] = str(depth)
+    if refetch_all:
+        overrides["NEWSARCHIVE_REFETCH"] = "all"
     with locked_archive(directory, "crawl"):
         from newsarchive.crawl.runner import run_crawl  # Scrapy only for the commands that crawl
 
