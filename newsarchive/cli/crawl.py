@@ -71,7 +71,8 @@ def demo(directory: Path) -> None:
     """Serve the bundled demo news site on 127.0.0.1 and crawl it, offline.
 
     Run again into the same DIR, it serves the site on the same port, so the
-    recrawl finds the pages unchanged and writes revisit records.
+    recrawl is incremental: the archived articles are not fetched again, and
+    the listings, fetched again, are unchanged (revisit records).
 
     Example: newsarchive demo --dir archive/demo
     """
