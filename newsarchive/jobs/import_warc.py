@@ -106,7 +106,11 @@ class _Importer:
                          {"content_type": entry.content_type, "redirected_to": redirected_to})
 
     def without_extraction(self, entry: Entry) -> None:
-        if 300 <= entry.status < 400:
+        if entry.status == 304:
+            # A conditional re-check: the page's rows keep the last full capture (crawl's rule, outcome.py).
+            self.policy.checked(entry.url, entry.fetched_at, self.capture(entry),
+                                {"content_type": entry.content_type, "redirected_to": None})
+        elif 300 <= entry.status < 400:
             self.page(entry, "redirect", f"{entry.status} to {entry.location}")
         elif entry.status >= 400:
             self.page(entry, "error", f"HTTP {entry.status}")
