@@ -57,6 +57,8 @@ def split_urls(value: str | list[str] | None) -> list[str]:
 
 class NewsSpider(Spider):
     name = "news"
+    # Replaced by the crawl's settings in from_crawler.
+    incremental = Incremental()
 
     def __init__(self, start_urls: str = "", sitemap_urls: str = "", feed_urls: str = "", *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -179,8 +179,11 @@ class ArchivePipeline:
         redirect = 300 <= response.status < 400 and b"Location" in response.headers
         if not redirect and request.meta.get(REPORTED):
             return  # the spider yields an item for it
+        ok = response.status == 200  # its validators too: the spider asks for robots.txt conditionally
         item = Page(url=response.url, status=response.status, depth=request.meta.get("depth", 0),
-                    content_type=_header(response, b"Content-Type"), capture=capture, revisit=revisit)
+                    content_type=_header(response, b"Content-Type"), capture=capture, revisit=revisit,
+                    etag=_header(response, b"ETag") if ok else None,
+                    last_modified=_header(response, b"Last-Modified") if ok else None)
         if not redirect:
             self._page_row(item, "not_article", f"fetched by Scrapy itself ({request.url.rsplit('/', 1)[-1]})")
             return
