@@ -1,8 +1,8 @@
 """Issue 11: what incremental crawling saves, and what the archive's size costs in memory.
 
-    .venv/bin/python bench/incremental.py                      # both parts
-    .venv/bin/python bench/incremental.py --part polling --polls 8 --new 3 --old 100
-    .venv/bin/python bench/incremental.py --part memory --known 100000
+    .venv/bin/python bench/incremental_crawl.py                      # both parts
+    .venv/bin/python bench/incremental_crawl.py --part polling --polls 8 --new 3 --old 100
+    .venv/bin/python bench/incremental_crawl.py --part memory --known 100000
 
 (a) ``polling``: a simulated day of polling one site (tests/living_site.py: a home page, an archive
 section, robots.txt, a sitemap, an RSS feed, ETag/Last-Modified and 304s). The site starts with
