@@ -12,7 +12,7 @@ requests the server answered per poll and per new article, and how many were 200
 revisit policy is off here (``NEWSARCHIVE_REVISIT_YOUNG_DAYS=0``): the polls run minutes apart, not
 hours, so its intervals would not mean what they mean in a day.
 
-(b) ``memory``: peak RSS of the crawl process (Scrapy's ``memusage/max`` stat) crawling a 50-article
+(b) ``memory``: peak RSS of the crawl process (Scrapy's ``memusage/max`` stat, sampled every 0.2 s) crawling a 50-article
 site into an empty archive, and into one whose database already holds ``--known`` URLs (pages,
 articles and article_versions rows written straight into SQLite).
 """
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -102,26 +103,31 @@ def build_known(directory: Path, known: int, host: str, seeds: list[str]) -> Non
     db.close()
 
 
-def memory(known: int) -> None:
-    peaks = {}
+def memory(known: int, repeat: int) -> None:
+    """Crawls into an empty archive and into a large one, alternating: the crawl process's start-up RSS
+    varies by tens of MiB from run to run whatever the archive holds, so one pair of runs says little."""
+    peaks: dict[str, list[float]] = {"empty archive": [], f"{known:,} known URLs": []}
     with LivingSite() as site:
         for n in range(50):
             site.publish(f"story-{n}", f"Story {n}", 30_000 + n, age=timedelta(days=30))
-        for label, size in (("empty archive", 0), (f"{known:,} known URLs", known)):
-            directory = Path(tempfile.mkdtemp(prefix="bench-mem-")) / "archive"
-            directory.mkdir(parents=True)
-            if size:
-                started = time.monotonic()
-                build_known(directory, size, site.url, [site.url, site.url + "feed.xml"])
-                print(f"built {size:,} rows in {time.monotonic() - started:.1f} s "
-                      f"({(directory / 'news.db').stat().st_size / 1e6:.0f} MB)")
-            stats = crawl(site, directory)
-            peaks[label] = stats["memusage/max"]
-            print(f"{label:>20}: crawl process peak RSS {stats['memusage/max'] / 2**20:.1f} MiB, "
-                  f"{stats.get('downloader/request_count')} requests, "
-                  f"skipped as known {stats.get('newsarchive/incremental/skipped', 0)}")
-    first, second = peaks.values()
-    print(f"difference: {(second - first) / 2**20:+.1f} MiB ({second / first:.2f}x)")
+        for _ in range(repeat):
+            for label, size in zip(peaks, (0, known)):
+                directory = Path(tempfile.mkdtemp(prefix="bench-mem-")) / "archive"
+                directory.mkdir(parents=True)
+                if size:
+                    started = time.monotonic()
+                    build_known(directory, size, site.url, [site.url, site.url + "feed.xml"])
+                    print(f"built {size:,} rows in {time.monotonic() - started:.1f} s "
+                          f"({(directory / 'news.db').stat().st_size / 1e6:.0f} MB)")
+                stats = crawl(site, directory, MEMUSAGE_CHECK_INTERVAL_SECONDS="0.2")
+                peaks[label].append(stats["memusage/max"] / 2**20)
+                print(f"{label:>20}: crawl process peak RSS {peaks[label][-1]:.1f} MiB, "
+                      f"{stats.get('downloader/request_count')} requests")
+    for label, values in peaks.items():
+        print(f"{label:>20}: peak RSS min {min(values):.1f}, median {statistics.median(values):.1f}, "
+              f"max {max(values):.1f} MiB over {len(values)} crawls")
+    empty, large = (statistics.median(v) for v in peaks.values())
+    print(f"median difference: {large - empty:+.1f} MiB ({large / empty:.2f}x)")
 
 
 def main() -> None:
@@ -131,11 +137,12 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=3)
     parser.add_argument("--old", type=int, default=100)
     parser.add_argument("--known", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3, help="crawls of each kind in part (b)")
     args = parser.parse_args()
     if args.part in ("polling", "both"):
         polling(args.polls, args.new, args.old)
     if args.part in ("memory", "both"):
-        memory(args.known)
+        memory(args.known, args.repeat)
 
 
 if __name__ == "__main__":
