@@ -23,6 +23,7 @@ import argparse
 import json
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -116,7 +117,10 @@ def memory(known: int, repeat: int) -> None:
                 directory.mkdir(parents=True)
                 if size:
                     started = time.monotonic()
-                    build_known(directory, size, site.url, [site.url, site.url + "feed.xml"])
+                    # In a child process: a crawl's ru_maxrss (Scrapy's memusage) starts from its parent's RSS
+                    # at fork, so the parent must not grow by building the rows itself.
+                    subprocess.run([sys.executable, __file__, "--build", str(directory), str(size), site.url],
+                                   check=True)
                     print(f"built {size:,} rows in {time.monotonic() - started:.1f} s "
                           f"({(directory / 'news.db').stat().st_size / 1e6:.0f} MB)")
                 stats = crawl(site, directory, MEMUSAGE_CHECK_INTERVAL_SECONDS="0.2")
@@ -138,7 +142,12 @@ def main() -> None:
     parser.add_argument("--old", type=int, default=100)
     parser.add_argument("--known", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3, help="crawls of each kind in part (b)")
+    parser.add_argument("--build", nargs=3, metavar=("DIR", "N", "SITE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.build:
+        directory, known, site = args.build
+        build_known(Path(directory), int(known), site, [site, site + "feed.xml"])
+        return
     if args.part in ("polling", "both"):
         polling(args.polls, args.new, args.old)
     if args.part in ("memory", "both"):
