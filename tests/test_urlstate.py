@@ -126,3 +126,18 @@ def test_word_diff_marks_removed_and_added_words():
     assert word_diff("a b c d", "a d") == "a [-b c-] d"
     assert word_diff(after, after) == after
     assert changed_words(before, after) == (2, 4)
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("NEWSARCHIVE_REFETCH=some", "is 'all' or empty"),
+    ("NEWSARCHIVE_REVISIT_INTERVALS=1h,soon", "not a duration"),
+    ("NEWSARCHIVE_NOW=tomorrow", "not an ISO date"),
+    ("NEWSARCHIVE_MAX_AGE_DAYS=week", "takes a number"),
+])
+def test_bad_incremental_settings_are_one_line_errors(tmp_path, setting, message):
+    from click.testing import CliRunner
+
+    from newsarchive.cli import main
+
+    result = CliRunner().invoke(main, ["crawl", "http://127.0.0.1:9/", "-s", setting, "--dir", str(tmp_path)])
+    assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output

@@ -28,6 +28,27 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     return overrides
 
 
+def check_incremental(overrides: dict[str, str]) -> None:
+    """The incremental settings given with -s, checked before Scrapy starts (one clear line, no traceback)."""
+    from newsarchive.db.urlstate import parse_date, parse_intervals
+
+    refetch = overrides.get("NEWSARCHIVE_REFETCH", "").strip().lower()
+    if refetch not in ("", "none", "all"):
+        raise click.ClickException(f"NEWSARCHIVE_REFETCH is 'all' or empty, not {refetch!r}")
+    try:
+        parse_intervals(overrides.get("NEWSARCHIVE_REVISIT_INTERVALS", ""))
+    except ValueError as exc:
+        raise click.ClickException(f"NEWSARCHIVE_REVISIT_INTERVALS: {exc}") from exc
+    now = overrides.get("NEWSARCHIVE_NOW", "")
+    if now and parse_date(now) is None:
+        raise click.ClickException(f"NEWSARCHIVE_NOW is not an ISO date and time: {now!r}")
+    for name in ("NEWSARCHIVE_MAX_AGE_DAYS", "NEWSARCHIVE_REVISIT_YOUNG_DAYS", "NEWSARCHIVE_VALIDATORS_MAX_AGE_HOURS"):
+        try:
+            float(overrides.get(name) or 0)
+        except ValueError:
+            raise click.ClickException(f"{name} takes a number, not {overrides[name]!r}") from None
+
+
 @click.command()
 @click.argument("urls", nargs=-1)
 @click.option("--sitemap", "sitemaps", multiple=True, help="Sitemap or sitemap index URL (repeatable).")
@@ -56,6 +77,7 @@ def crawl(urls: tuple[str, ...], sitemaps: tuple[str, ...], feeds: tuple[str, ..
         overrides["NEWSARCHIVE_DEPTH_LIMIT"] = str(depth)
     if refetch_all:
         overrides["NEWSARCHIVE_REFETCH"] = "all"
+    check_incremental(overrides)
     with locked_archive(directory, "crawl"):
         from newsarchive.crawl.runner import run_crawl  # Scrapy only for the commands that crawl
 
