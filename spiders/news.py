@@ -10,6 +10,12 @@ domains up to NEWSARCHIVE_DEPTH_LIMIT hops, and it reads robots.txt for
 sitemaps; pages listed there count as one hop from the start pages. URLs from
 sitemaps and feeds given on the command line are fetched, not followed further.
 
+Into an archive that already holds pages the crawl is incremental
+(``newsarchive.db.urlstate``, ``crawl/incremental.py``): the seeds are always
+fetched, sitemap and feed entries carry their dates (``meta[LISTED]``) and
+those older than NEWSARCHIVE_MAX_AGE_DAYS are not taken, and a 304 arrives
+here with the archived copy, whose links are followed as if it were fetched.
+
 What may be fetched at all is ``newsarchive.scope.Scope``, built from the seeds:
 the spider asks it before yielding a request, and ``ScopeMiddleware`` asks it
 again for every request that reaches the downloader (redirects, retries,
