@@ -150,6 +150,8 @@ class UrlState:
         path = Path(db_path)
         if path.exists():
             self._conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            # The crawl's own writer checkpoints the WAL meanwhile: wait for it rather than know nothing.
+            self._conn.execute("PRAGMA busy_timeout=10000")
 
     def close(self) -> None:
         if self._conn is not None:
@@ -162,6 +164,8 @@ class UrlState:
         try:
             row = self._conn.execute(_ROW, [url]).fetchone()
         except sqlite3.OperationalError as exc:
+            if "no such" not in str(exc):
+                raise  # locked or unreadable: not the same as "never archived"
             # An archive not yet migrated (no such column or table): it knows nothing we can use.
             logger.debug("no URL state for %s: %s", url, exc)
             return None
@@ -187,7 +191,12 @@ class UrlState:
 
     def decide(self, url: str, now: datetime, listed: datetime | None = None, seed: bool = False) -> Decision:
         """Whether an incremental crawl fetches ``url`` (``listed``: its sitemap or feed date)."""
-        found = self.lookup(url)
+        try:
+            found = self.lookup(url)
+        except sqlite3.Error as exc:
+            # Fetching again costs a request; skipping on a guess could lose a page.
+            logger.warning("cannot read what the archive holds for %s (%s): fetching it", url, exc)
+            return Decision(True, "unreadable")
         if found is None:
             return Decision(True, "new")
         if not found.settled:
@@ -203,7 +212,11 @@ class UrlState:
 
     def validators(self, url: str, now: datetime) -> dict[str, str]:
         """Conditional request headers for ``url`` from its last 200 response (empty: ask unconditionally)."""
-        found = self.lookup(url)
+        try:
+            found = self.lookup(url)
+        except sqlite3.Error as exc:
+            logger.warning("cannot read the validators of %s (%s): asking unconditionally", url, exc)
+            return {}
         if found is None or found.status != 200 or found.payload_digest is None:
             return {}
         if self.validator_max_age is not None and found.fetched_at is not None and \
