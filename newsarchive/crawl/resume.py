@@ -98,7 +98,7 @@ class ResumeDupeFilter(RFPDupeFilter):
             return False
         skip = self._resumed_leaf(request) if self.incremental.refetch_all else self._known(request)
         if skip and self.resumed:
-            found = self.state.lookup(request.url)
+            found = self.state.find(request.url)
             if found is not None and found.crawl_id in self.resumed:
                 self._count("newsarchive/resume/skipped")
         return skip
@@ -107,7 +107,7 @@ class ResumeDupeFilter(RFPDupeFilter):
         """A full recrawl resumes: a page the resumed runs stored that leads nowhere is not fetched again."""
         if not self.resumed or request.meta.get(FOLLOW):
             return False
-        found = self.state.lookup(request.url)
+        found = self.state.find(request.url)
         return found is not None and found.settled and found.crawl_id in self.resumed
 
     def _known(self, request: Request) -> bool:

@@ -184,9 +184,17 @@ class UrlState:
         row = cursor.fetchone()
         return dict(zip([c[0] for c in cursor.description], row)) if row else None
 
+    def find(self, url: str) -> Known | None:
+        """``lookup``, with a database that cannot be read now taken as knowing nothing (and said so)."""
+        try:
+            return self.lookup(url)
+        except sqlite3.Error as exc:
+            logger.warning("cannot read what the archive holds for %s: %s", url, exc)
+            return None
+
     def known(self, url: str) -> bool:
         """The archive holds ``url`` as an article (with its row) or a duplicate of one."""
-        found = self.lookup(url)
+        found = self.find(url)
         return found is not None and found.settled
 
     def decide(self, url: str, now: datetime, listed: datetime | None = None, seed: bool = False) -> Decision:
