@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from sqlite_utils import Database
 
@@ -61,6 +62,7 @@ class Store:
         self._deleted_articles: set[str] = set()
         self._fingerprints: dict[str, str] = {}  # of buffered articles
         self._versions: dict[tuple[str, int], dict] = {}  # article_versions rows
+        self._held = 0  # > 0 inside ``together()``: no batch may end there
         self.written = {"pages": 0, "articles": 0}
 
     # -- crawls -------------------------------------------------------------
@@ -109,8 +111,18 @@ class Store:
     def pending(self) -> int:
         return len(self._pages) + len(self._articles) + len(self._deleted_articles) + len(self._versions)
 
+    @contextmanager
+    def together(self) -> Iterator[None]:
+        """The rows added inside go into the same batch: a crash never keeps an article without its page."""
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+            self._maybe_flush()
+
     def _maybe_flush(self) -> None:
-        if self.pending() >= self.batch_size:
+        if not self._held and self.pending() >= self.batch_size:
             self.flush()
 
     def flush(self) -> None:

@@ -183,11 +183,12 @@ class OutcomePolicy:
         row = {**article_row(article), "url": url, **capture.columns()}
         change = _change(previous, row)
         self._remember(url, article, change)
-        if self.write:
-            self._keep_version(url, row)
-            self.store.add_article(row)
-        self.count(f"articles/{change}", 1)
-        self.page(url, "article", result.reason, capture, fields)
+        with self.store.together():  # the version, the article and its page: one batch
+            if self.write:
+                self._keep_version(url, row)
+                self.store.add_article(row)
+            self.count(f"articles/{change}", 1)
+            self.page(url, "article", result.reason, capture, fields)
         return Recorded("article", result.reason, row)
 
     def _without_article(self, url: str, outcome: str, reason: str, previous: dict | None,
