@@ -151,15 +151,15 @@ def test_the_edited_story_has_two_versions_and_a_word_diff(lived):
     assert "[-Update 1: the council confirmed the figures on Tuesday evening.-]" in same.output
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--versions"], "has no article versions"),
-    (["--diff", "1", "9"], "has no version 9"),
-    (["--diff", "1"], "two version numbers or none"),
-    (["1", "2"], "go with --diff"),
+@pytest.mark.parametrize("path, args, message", [
+    ("/nowhere.html", ["--versions"], "has no article versions"),
+    ("/news/edited.html", ["--diff", "1", "9"], "has no version 9"),
+    ("/news/edited.html", ["--diff", "1"], "two version numbers or none"),
+    ("/news/edited.html", ["1", "2"], "go with --diff"),
 ])
-def test_show_versions_errors_are_one_line(lived, args, message):
+def test_show_versions_errors_are_one_line(lived, path, args, message):
     site, directory, paths, first, second = lived
-    url = site.url.rstrip("/") + (paths["edited"] if "9" in args or args[-1] != "--versions" else "/nowhere.html")
+    url = site.url.rstrip("/") + path
     result = CliRunner().invoke(main, ["show", url, *args, "--dir", str(directory)])
     assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
 
