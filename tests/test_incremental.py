@@ -286,3 +286,18 @@ def test_rebuilding_from_the_warcs_and_reextracting_keep_the_same_versions(lived
     assert _versions(copy) == expected
     articles = {url for (url,) in sqlite3.connect(copy / "news.db").execute("SELECT url FROM articles")}
     assert articles == {site.url.rstrip("/") + p for p in paths.values()}
+
+
+def test_reextract_rebuilds_earlier_versions_from_their_own_captures(lived, tmp_path):
+    site, directory, paths, first, second = lived
+    from newsarchive.jobs.reextract import reextract
+
+    copy = tmp_path / "archive"
+    shutil.copytree(directory, copy)
+    expected = _versions(copy)
+    url = site.url.rstrip("/") + paths["edited"]
+    with sqlite3.connect(copy / "news.db") as db:
+        db.execute("UPDATE article_versions SET text = 'stale' WHERE url = ? AND version = 1", [url])
+    report = reextract(copy, workers=1)
+    assert report.versions == 1
+    assert _versions(copy) == expected
