@@ -184,7 +184,7 @@ class ArchivePipeline:
             return  # the spider yields an item for it
         item = Page(url=response.url, status=response.status, depth=request.meta.get("depth", 0),
                     content_type=_header(response, b"Content-Type"), capture=capture, revisit=revisit,
-                    source=request.meta.get(SOURCE))
+                    source=self._source_of(request, response.url))
         if not redirect:
             self._page_row(item, "not_article", f"fetched by Scrapy itself ({request.url.rsplit('/', 1)[-1]})")
             return
@@ -193,6 +193,12 @@ class ArchivePipeline:
         self._page_row(item, "redirect", f"{response.status} to {location}", redirected_to=location)
         if location in chain:
             self._mark_loop(chain[chain.index(location):])
+
+    def _source_of(self, request: Request, url: str) -> str | None:
+        """The source a response is for: the request's, else (robots.txt, asked for by Scrapy) the one on its host."""
+        source = request.meta.get(SOURCE)
+        sites = getattr(self.crawler.spider, "sites", None)  # the news spider's sources (crawl/sites.py)
+        return source if source is not None or sites is None else sites.name_for(url)
 
     def _mark_loop(self, urls: list[str]) -> None:
         """Scrapy drops the request that closes a redirect loop as already seen; say what happened."""
