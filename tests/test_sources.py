@@ -107,6 +107,7 @@ def test_no_sources_at_all():
     ("www.gazette.example/news", "has no scheme: did you mean 'https://www.gazette.example/news'?"),
     ("gazette.example:8080/", "has no scheme: did you mean 'https://gazette.example:8080/'?"),
     ("https://", "has no host"),
+    ("not a url", "'not a url' is not a URL: give one like https://www.example.com/"),  # no "did you mean"
     ("http://x.example:99999/", "is not a URL"),
 ])
 def test_bad_urls(url, expected):
