@@ -50,6 +50,7 @@ def test_crawl_needs_a_url(tmp_path):
     ("not-a-url", "'not-a-url' is not a URL: give one like https://www.example.com/"),
     ("ftp://example.com/", "ftp://example.com/: only http:// and https:// URLs can be crawled"),
     ("http://:80/", "http://:80/: no host name"),
+    ("https://exa mple.com/", "https://exa mple.com/: a host name has no spaces"),
 ])
 def test_crawl_refuses_a_bad_url_in_one_line_before_scrapy_starts(tmp_path, given, error):
     for args in ([given], ["--sitemap", given], ["--feed", given]):
