@@ -184,7 +184,7 @@ def test_every_command_takes_dir_defaulting_to_archive():
 
 def test_crawl_into_a_folder_whose_database_is_not_sqlite_is_one_line(tmp_path):
     (tmp_path / "news.db").write_bytes(b"not a database, a text file someone saved here\n" * 40)
-    result = CliRunner().invoke(main, ["crawl", "http://127.0.0.1:9/", "--dir", str(tmp_path)]  # never fetched)
+    result = CliRunner().invoke(main, ["crawl", "http://127.0.0.1:9/", "--dir", str(tmp_path)])  # never fetched
     assert result.exit_code == 1, result.output
     assert result.output.startswith(f"Error: {tmp_path / 'news.db'} is not a readable archive database")
     assert len(result.output.splitlines()) == 1 and result.exception.__class__ is SystemExit
