@@ -33,6 +33,7 @@ from newsarchive.extract.headline import choose_headline, site_namer
 from newsarchive.extract.language import guess_language
 from newsarchive.extract.taxonomy import article_tags
 from newsarchive.extract.markers import strip_markers
+from newsarchive.extract.printed_byline import byline_group, labelled_byline, lead_byline
 from newsarchive.extract.metadata import normalise_date, read_markup
 from newsarchive.extract.classify import MIN_WORDS, classify
 
@@ -81,16 +82,20 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
     language = markup.language or doc.language
     text, removed, lead = _main_text(tree, url, language, strategy, doc.description)
     title = choose_headline(tree, markup.titles, doc.title, lead=lead, url=url, site_name=doc.sitename)
+    authors, byline_line = _authors(tree, url, markup, doc, text)
     text, cleaned = clean_text(text, title, doc.title)
     removed += cleaned
+    if byline_line:
+        # The byline printed as the text's first paragraph is metadata, not text.
+        text, cut = _without_line(text, byline_line)
+        removed += cut
     # Undeclared (or declared as no language): the main text's stopwords tell.
     language = language or guess_language(text)
     canonical = markup.canonical_url or doc.url
     article = Article(
         text=text,
         title=title,
-        authors=author_names(markup.authors, doc.author, site_namer(url, doc.sitename, markup.publisher),
-                             byline=lambda: find_author(tree)),
+        authors=authors,
         published=published,
         modified=markup.modified,
         site=doc.sitename or doc.hostname,
@@ -107,6 +112,35 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
         removed=removed,
     )
     return _judged(article, min_words)
+
+
+def _authors(tree: HtmlElement, url: str | None, markup, doc, text: str) -> tuple[list[str], str | None]:
+    """The article's authors, and the text line that printed them when it was a lead byline."""
+    site = site_namer(url, doc.sitename, markup.publisher, markup.meta_publisher)
+    accounts = {" ".join(a.casefold().split()) for a in markup.accounts}
+
+    def is_site(name: str) -> bool:
+        return site(name) or " ".join(name.casefold().split()) in accounts
+
+    lead: list[str | None] = [None]
+
+    def printed() -> list[str]:
+        names = labelled_byline(tree, is_site)
+        if not names:
+            names, lead[0] = lead_byline(tree, text, is_site)
+        return names
+
+    authors = author_names(markup.authors, doc.author, is_site, byline=lambda: find_author(tree), printed=printed,
+                           box=lambda names: byline_group(tree, names))
+    return authors, lead[0] if lead[0] and authors else None
+
+
+def _without_line(text: str, line: str) -> tuple[str, list[str]]:
+    lines = text.split("\n")
+    for i, candidate in enumerate(lines):
+        if " ".join(candidate.split()) == line:
+            return "\n".join(lines[:i] + lines[i + 1:]).strip(), [line]
+    return text, []
 
 
 def _judged(article: Article, min_words: int) -> Article:

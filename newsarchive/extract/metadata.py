@@ -46,6 +46,10 @@ class Markup:
     authors: list[str] = field(default_factory=list)
     # The publisher's name in JSON-LD: an author only when no one else is named.
     publisher: str | None = None
+    # JSON-LD authors that are a CMS account ("/author/admin/"), not a person: like the publisher.
+    accounts: list[str] = field(default_factory=list)
+    # The publisher named in meta tags.
+    meta_publisher: str | None = None
     # Headlines the publisher states, in the order they are trusted: og:title, JSON-LD headline, twitter:title.
     titles: list[str] = field(default_factory=list)
 
@@ -88,6 +92,10 @@ def read_markup(tree: HtmlElement) -> Markup:
     titles = [meta.get("og:title"), ld_article.get("headline") if ld_article else None, meta.get("twitter:title")]
     markup.titles = [t.strip() for t in titles if isinstance(t, str) and t.strip()]
     markup.authors = (_ld_names(ld_article.get("author")) if ld_article else []) or _creators(tree)
+    markup.accounts = _ld_accounts(ld_article.get("author")) if ld_article else []
+    # <meta name="publisher" content="Deutsche Welle (www.dw.com)">: a name of the site, for bylines.
+    markup.meta_publisher = next((v for v in (meta.get("publisher"), meta.get("article:publisher"))
+                                  if v and not v.startswith(("http:", "https:"))), None)
     publisher = _ld_names(ld_first.get("publisher"))
     markup.publisher = publisher[0] if publisher else None
     return markup
@@ -104,6 +112,19 @@ def _ld_names(value) -> list[str]:
         if isinstance(name, str) and name.strip() and not name.strip().startswith(("http:", "https:")):
             names.append(" ".join(html.unescape(name).split()))
     return names
+
+
+# A CMS user page ("/author/admin/") names an account, not the person who wrote the story.
+_ACCOUNT_URL = re.compile(r"/(?:author|user|profile)s?/(?:admin|administrator|webmaster|editor|redaktion|staff|"
+                          r"newsroom|desk|web)/?(?:#.*)?$", re.IGNORECASE)
+
+
+def _ld_accounts(value) -> list[str]:
+    """Names of JSON-LD authors whose URL or @id is a CMS account page."""
+    items = value if isinstance(value, list) else [value]
+    return [" ".join(html.unescape(item["name"]).split()) for item in items
+            if isinstance(item, dict) and isinstance(item.get("name"), str)
+            and any(isinstance(item.get(k), str) and _ACCOUNT_URL.search(item[k]) for k in ("@id", "url"))]
 
 
 _CREATOR_META = ("citation_author", "dc.creator", "dcterms.creator")
