@@ -94,6 +94,7 @@ _PUBLISHER_ONLY = ('<meta name="author" content="Gazette Media (www.gazette.exam
     ("Ann Lee, Bo Chen", ["Ann Lee", "Bo Chen"]),
     ("ANN LEE/BO CHEN", ["ANN LEE", "BO CHEN"]),
     ("Ursula von der Leyen und J. Fink Meyer", ["Ursula von der Leyen", "J. Fink Meyer"]),
+    ("Nick Levine, Music Editor", ["Nick Levine"]),  # a job title is no second person
     ("Berlin nach Hamburg", []),  # a lower-case word: not a name
     ("Key", []),  # one word
     ("Updated 12 May 2024", []),
@@ -110,6 +111,7 @@ def test_printed_names_must_look_like_names(text, expected):
     ("<p><span>By</span> <a href='/a'>Ann Lee</a> and <a href='/b'>Bo Chen</a></p>", ["Ann Lee", "Bo Chen"]),
     ("<p>Von Berlin nach Hamburg fährt der Zug.</p>", []),  # a label word in prose
     ("<nav><span>By</span> <a>Top Stories</a></nav>", []),  # outside the article
+    ("<div class='comment-top'><span>by</span> <a>Anonymous Coward</a></div>", []),  # a commenter
 ])
 def test_a_labelled_byline_is_read_from_the_page(byline, expected):
     tree = parse(_page("", byline))

@@ -35,10 +35,15 @@ _LABEL = re.compile(
 _PARTICLES = frozenset("de da del della der den van von la le du dos das bin al el zu ter ten y".split())
 # Parts of a printed byline: conjunctions of many languages, commas, slashes, semicolons.
 _SEPARATORS = re.compile(r"\s+(?:and|und|og|och|en|et|ve|oraz|és|ja|и|e|i|y|&)\s+|\s*[,;/|]\s*", re.IGNORECASE)
+# Job titles printed after a name, as a part of their own.
+_ROLE_WORDS = frozenset(
+    "editor writer reporter correspondent columnist contributor producer photographer staff critic chief "
+    "redakteur redakteurin korrespondent korrespondentin journalist journalistin".split())
 MAX_NAMES = 5
 MAX_BYLINE_CHARS = 120
 # Elements around the article, never its byline.
 _OUTSIDE = frozenset(("nav", "aside", "footer", "header", "script", "style", "noscript", "template", "button"))
+_COMMENTS = re.compile(r"comment|repl(?:y|ies)|respon[sd]|discussion|forum", re.IGNORECASE)
 # A lead byline sits among the first lines of the article text.
 LEAD_LINES = 3
 BOX_DEPTH = 5
@@ -51,7 +56,8 @@ def name_list(text: str, is_site: Callable[[str], bool]) -> list[str]:
     if not text or len(text) > MAX_BYLINE_CHARS:
         return []
     parts = [p.strip(" .") if p.count(".") == 1 and p.endswith(".") else p.strip() for p in _SEPARATORS.split(text)]
-    parts = [p for p in parts if p]
+    # "Jane Doe, Music Editor": the job title is no second person.
+    parts = [p for p in parts if p and p.split()[-1].lower() not in _ROLE_WORDS]
     if not parts or len(parts) > MAX_NAMES or not all(_name_shaped(p) and not is_site(p) for p in parts):
         return []
     return parts
@@ -79,12 +85,17 @@ def labelled_byline(tree: HtmlElement, is_site: Callable[[str], bool]) -> list[s
         label = (element.text or "").strip()
         if not label or len(label) > 24 or not _LABEL.match(label):
             continue
-        if any(a.tag in _OUTSIDE for a in element.iterancestors()) or element.tag in _OUTSIDE:
+        if element.tag in _OUTSIDE or any(_outside(a) for a in element.iterancestors()):
             continue
         names = name_list(_after_label(element), is_site)
         if names:
             return names
     return []
+
+
+def _outside(element: HtmlElement) -> bool:
+    """Around the article (menus, footers) or in reader comments, whose "by" names a commenter."""
+    return element.tag in _OUTSIDE or bool(_COMMENTS.search(f"{element.get('class', '')} {element.get('id', '')}"))
 
 
 def _after_label(element: HtmlElement) -> str:
