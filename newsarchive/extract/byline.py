@@ -186,13 +186,18 @@ def author_names(stated: list[str], found: str | None, is_site, byline=None, pri
     if people:
         return _with_coauthors(people, box)
     # A found name of one short word ("Amw") is initials or a handle: weaker than a stated publisher.
-    people = [n for n in found_names if not is_site(n) and (len(n.split()) > 1 or not n.isascii())]
+    people = [n for n in found_names if not is_site(n) and _full_name(n)]
     if not people and byline is not None and (stated_names or found_names):
         # Only the publisher is named in the markup: the page's byline may name the person.
-        people = [n for n in _names((byline() or "").split(";")) if not is_site(n) and len(n.split()) > 1]
+        people = [n for n in _names((byline() or "").split(";")) if not is_site(n) and _full_name(n)]
     if not people and printed is not None:
         people = _names(printed())
     return people or stated_names or found_names
+
+
+def _full_name(name: str) -> bool:
+    """More than one word, or a name in a script written without spaces (신현주)."""
+    return len(name.split()) > 1 or not name.isascii()
 
 
 def _with_coauthors(people: list[str], box) -> list[str]:

@@ -73,7 +73,8 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
     if tree is None:
         return _judged(Article(text="", url=url), min_words)
     markup = read_markup(tree)
-    doc = document_metadata(tree, url)
+    # htmldate and the byline search only where the markup has no date, or names no author.
+    doc = document_metadata(tree, url, dated=markup.published is None, byline=not markup.authors)
     published = markup.published or doc.date
     if published is None and markup.date_unreadable:
         # The thorough search costs more than extraction: only where the markup says there is a

@@ -47,6 +47,8 @@ _COMMENTS = re.compile(r"comment|repl(?:y|ies)|respon[sd]|discussion|forum", re.
 # A lead byline sits among the first lines of the article text.
 LEAD_LINES = 3
 BOX_DEPTH = 5
+# Elements the markup marks as an author's name or link (XPath: one C-level walk).
+_AUTHOR_MARKED = etree.XPath('//*[@rel="author" or contains(@itemprop, "author")]')
 _BYLINE_BOX = re.compile(r"byline|author", re.IGNORECASE)
 
 
@@ -142,7 +144,7 @@ def byline_group(tree: HtmlElement, stated: list[str]) -> list[str]:
     """Authors the byline box of the first stated author prints beside it (co-authors markup left out)."""
     if not stated:
         return []
-    marked = [e for e in tree.iter(etree.Element) if e.get("rel") == "author" or "author" in e.get("itemprop", "")]
+    marked = _AUTHOR_MARKED(tree)
     keys = {_squashed(n) for n in stated}
     first = next((e for e in marked if _squashed(e.text_content()) in keys), None)
     if first is None:
