@@ -68,14 +68,15 @@ def read_markup(tree: HtmlElement) -> Markup:
     ld_article = next((o for o in ld if _ld_type(o) in ARTICLE_TYPES), None)
     ld_first = ld_article or (ld[0] if ld else {})
     markup = Markup()
-    stated = ([ld_first.get("datePublished")] + [meta.get(k) for k in _PUBLISHED_META]
-              + _itemprop_values(tree, "datePublished") + _time_elements(tree))
+    # The page-wide searches (microdata, <time>) only when JSON-LD and meta tags state no date.
+    stated = [ld_first.get("datePublished")] + [meta.get(k) for k in _PUBLISHED_META]
     markup.published = _first_date(stated)
+    if markup.published is None:
+        stated += _itemprop_values(tree, "datePublished") + _time_elements(tree)
+        markup.published = _first_date(stated)
     markup.date_unreadable = markup.published is None and any(isinstance(v, str) and v.strip() for v in stated)
-    markup.modified = _first_date(
-        [ld_first.get("dateModified")] + [meta.get(k) for k in _MODIFIED_META]
-        + _itemprop_values(tree, "dateModified")
-    )
+    modified = [ld_first.get("dateModified")] + [meta.get(k) for k in _MODIFIED_META]
+    markup.modified = _first_date(modified) or _first_date(_itemprop_values(tree, "dateModified"))
     markup.language = _language(tree, meta)
     markup.canonical_url = _canonical(tree, meta)
     # An article type anywhere in JSON-LD, else a listing type there (og:type=website is on every
