@@ -33,7 +33,7 @@ from lxml.html import HtmlElement, fromstring, xhtml_to_html
 from readability import Document
 from readability.readability import REGEXES, Unparseable
 
-from newsarchive.extract.blocks import Block, outside_article, page_blocks
+from newsarchive.extract.blocks import Block, outside_article, page_blocks, story_container
 from newsarchive.extract.dom import PARSER
 
 logger = logging.getLogger(__name__)
@@ -48,8 +48,6 @@ READABILITY_MISSED = 0.7
 _NOT_CONTENT = ("script", "style", "noscript", "template", "svg", "iframe", "select")
 # Repeats of blocks at least this long are copies, not style (a refrain, "Love,").
 REPEAT_MIN_WORDS = 10
-# Share of the page's text the lone <article>/<main> must hold to be read alone.
-CONTAINER_SHARE = 0.4
 
 
 class _Readability(Document):
@@ -93,31 +91,14 @@ def readability_text(tree: HtmlElement) -> str:
         el.drop_tree()
     etree.strip_elements(tree, *_NOT_CONTENT, with_tail=False)
     try:
-        summary = _Readability(_story_container(tree)).summary(html_partial=True)
+        container = story_container(tree)
+        summary = _Readability(tree if container is None else container).summary(html_partial=True)
         if not summary.strip():
             return ""
         return "\n".join(block.text for block in page_blocks(fromstring(summary, parser=PARSER)))
     except (Unparseable, ParserError) as err:
         logger.debug("readability found no content: %s", err)
         return ""
-
-
-def _story_container(tree: HtmlElement) -> HtmlElement:
-    """The page's one ``<article>`` (else its one ``<main>``) when it holds much of the text, else the page.
-
-    readability scores every paragraph and container of what it is given;
-    the story's own container gives the same answer on every dev-set page
-    (727 of 727) at a fifth less of its cost on modern pages. A lone
-    ``<article>`` holding little of the text is a teaser card, not the story.
-    """
-    for tag in ("article", "main"):
-        found = tree.xpath(f"//{tag}")
-        if len(found) == 1:
-            inside = len(found[0].text_content())
-            if inside >= CONTAINER_SHARE * len(tree.text_content()):
-                return found[0]
-            return tree
-    return tree
 
 
 def _tokens(text: str) -> list[str]:

@@ -11,6 +11,7 @@ docs/extraction.md has the measurements.
 from __future__ import annotations
 
 import codecs
+import copy
 import hashlib
 import re
 from datetime import date
@@ -18,14 +19,14 @@ from urllib.parse import urljoin
 
 import trafilatura
 from htmldate import find_date
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, fromstring
 from w3lib.encoding import html_to_unicode
 
 from newsarchive.extract.article import Article
-from newsarchive.extract.blocks import judge, page_blocks, stoplist
+from newsarchive.extract.blocks import judge, page_blocks, stoplist, story_container
 from newsarchive.extract.consensus import readability_text, vote
 from newsarchive.extract.docmeta import document_metadata
-from newsarchive.extract.dom import parse
+from newsarchive.extract.dom import PARSER, parse
 from newsarchive.extract.embedded import article_body, data_scripts
 from newsarchive.extract.furniture import strip_furniture
 from newsarchive.extract.byline import author_names, find_author
@@ -155,7 +156,9 @@ def _main_text(
     tree: HtmlElement, url: str | None, language: str | None, strategy: str, description: str | None = None
 ) -> tuple[str, list[str], str | None]:
     """The page's main text, what the vote dropped from trafilatura's, and the heading it starts with."""
-    body = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)
+    container = story_container(tree)
+    body = trafilatura.bare_extraction(tree if container is None else _alone(container), url=url,
+                                       **TRAFILATURA_OPTIONS)
     text = (body.text or "") if body is not None else ""
     if strategy == "trafilatura":
         return text, [], None
@@ -175,6 +178,13 @@ def _main_text(
     is_headline = len(_WORD.findall(first)) <= MAX_HEADLINE_WORDS and any(b.heading and b.text == first for b in blocks)
     lead = first if is_headline else None
     return text, dropped, lead
+
+
+def _alone(container: HtmlElement) -> HtmlElement:
+    """A page holding a copy of ``container`` only (trafilatura cleans what it is given in place)."""
+    page = fromstring("<html><body></body></html>", parser=PARSER)
+    page.find("body").append(copy.deepcopy(container))
+    return page
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:
