@@ -206,8 +206,14 @@ def stoplist(language: str | None = None) -> frozenset[str]:
 
     name = JUSTEXT_LANGUAGES.get((language or "").split("-")[0].lower()) if language else None
     if name:
-        return frozenset(get_stoplist(name))
-    return frozenset(word for lang in get_stoplists() for word in get_stoplist(lang))
+        return named_stoplist(name)
+    return frozenset(word for lang in get_stoplists() for word in named_stoplist(lang))
+
+
+@functools.lru_cache(maxsize=None)
+def named_stoplist(name: str) -> frozenset[str]:
+    """One jusText stoplist, read from its file once per process (the language index reads them all)."""
+    return frozenset(get_stoplist(name))
 
 
 def judge(blocks: list[Block], stopwords: frozenset[str]) -> list[Block]:
