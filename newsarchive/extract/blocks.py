@@ -107,7 +107,7 @@ def outside_article(tree: HtmlElement) -> list[HtmlElement]:
 
 
 # Share of the page's visible text the lone <article>/<main> must hold to be the story's container.
-CONTAINER_SHARE = 0.4
+CONTAINER_SHARE = 0.25
 _CODE_TAGS = ("script", "style", "noscript", "template")
 
 
