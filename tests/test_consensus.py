@@ -82,3 +82,23 @@ def test_readability_text_is_one_line_per_block():
     )
     lines = readability_text(tree).split("\n")
     assert lines == ["Bridge", f"{A} {B}", f"{C} {A}", f"{B} {C}"]
+
+
+def test_the_story_container_is_the_pages_one_article_when_it_holds_the_story():
+    from newsarchive.extract.blocks import story_container as _story_container
+    from newsarchive.extract.dom import parse
+
+    story = "<p>" + "The council voted on the new harbour wall after a long debate. " * 20 + "</p>"
+    page = parse(f"<html><body><div>Menu Home News</div><article>{story}</article><div>Footer</div></body></html>")
+    assert _story_container(page).tag == "article"
+    # A teaser card as the only <article> does not hold the story: the whole page is read.
+    teaser = parse(f"<html><body><div>{story}</div><article><p>Related: harbour</p></article></body></html>")
+    assert _story_container(teaser) is None
+    # Two articles: no single container, unless one <main> holds them.
+    two = parse(f"<html><body><article>{story}</article><article>{story}</article></body></html>")
+    assert _story_container(two) is None
+    main = parse(f"<html><body><main><article>{story}</article><article>{story}</article></main></body></html>")
+    assert _story_container(main).tag == "main"
+    # Script text is not the page's text: a JSON blob does not make the story look small.
+    blob = parse(f"<html><body><script>{'x' * 50000}</script><article>{story}</article></body></html>")
+    assert _story_container(blob).tag == "article"

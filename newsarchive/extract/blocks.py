@@ -106,6 +106,31 @@ def outside_article(tree: HtmlElement) -> list[HtmlElement]:
     return [el for el in tree.iter(*OUTSIDE_ARTICLE_TAGS) if el not in keep]
 
 
+# Share of the page's visible text the lone <article>/<main> must hold to be the story's container.
+CONTAINER_SHARE = 0.25
+_CODE_TAGS = ("script", "style", "noscript", "template")
+
+
+def story_container(tree: HtmlElement) -> HtmlElement | None:
+    """The page's one ``<article>`` (else its one ``<main>``) when it holds much of the visible text.
+
+    Whole-page readers (trafilatura, readability) score every paragraph and
+    container of what they are given; given the story's own container, they
+    answer the same on nearly every dev-set page at a fraction of the cost
+    (docs/extraction.md). A lone ``<article>`` holding little of the text is
+    a teaser card, not the story; with two or more, ``<main>`` is asked.
+    """
+    for tag in ("article", "main"):
+        found = tree.xpath(f"//{tag}")
+        if len(found) == 1:
+            return found[0] if _visible_chars(found[0]) >= CONTAINER_SHARE * _visible_chars(tree) else None
+    return None
+
+
+def _visible_chars(element: HtmlElement) -> int:
+    return len(element.text_content()) - sum(len(code.text_content()) for code in element.iter(*_CODE_TAGS))
+
+
 def page_blocks(tree: HtmlElement) -> list[Block]:
     """The text blocks of ``tree`` in document order, markup-free and whitespace-collapsed."""
     root = tree.find("body")
@@ -181,8 +206,14 @@ def stoplist(language: str | None = None) -> frozenset[str]:
 
     name = JUSTEXT_LANGUAGES.get((language or "").split("-")[0].lower()) if language else None
     if name:
-        return frozenset(get_stoplist(name))
-    return frozenset(word for lang in get_stoplists() for word in get_stoplist(lang))
+        return named_stoplist(name)
+    return frozenset(word for lang in get_stoplists() for word in named_stoplist(lang))
+
+
+@functools.lru_cache(maxsize=None)
+def named_stoplist(name: str) -> frozenset[str]:
+    """One jusText stoplist, read from its file once per process (the language index reads them all)."""
+    return frozenset(get_stoplist(name))
 
 
 def judge(blocks: list[Block], stopwords: frozenset[str]) -> list[Block]:

@@ -33,7 +33,7 @@ from lxml.html import HtmlElement, fromstring, xhtml_to_html
 from readability import Document
 from readability.readability import REGEXES, Unparseable
 
-from newsarchive.extract.blocks import Block, outside_article, page_blocks
+from newsarchive.extract.blocks import Block, outside_article, page_blocks, story_container
 from newsarchive.extract.dom import PARSER
 
 logger = logging.getLogger(__name__)
@@ -91,7 +91,8 @@ def readability_text(tree: HtmlElement) -> str:
         el.drop_tree()
     etree.strip_elements(tree, *_NOT_CONTENT, with_tail=False)
     try:
-        summary = _Readability(tree).summary(html_partial=True)
+        container = story_container(tree)
+        summary = _Readability(tree if container is None else container).summary(html_partial=True)
         if not summary.strip():
             return ""
         return "\n".join(block.text for block in page_blocks(fromstring(summary, parser=PARSER)))
@@ -119,7 +120,8 @@ class _Opinion:
         # Blocks too short for a shingle match whole lines.
         self._lines = dict(Counter(" ".join(_tokens(line)) for line in text.split("\n")))
 
-    def take(self, tokens: list[str]) -> bool:
+    def take(self, tokens: list[str], wanted: Counter[tuple[str, ...]] | None = None) -> bool:
+        """Consume the block ``tokens`` (its shingles ``wanted``, when already counted) if the text holds it."""
         if len(tokens) < SHINGLE:
             key = " ".join(tokens)
             if self._lines.get(key, 0) > 0:
@@ -127,7 +129,9 @@ class _Opinion:
                 return True
             return False
         have = self._shingles
-        wanted = _shingles(tokens)
+        if not have:
+            return False
+        wanted = _shingles(tokens) if wanted is None else wanted
         found = {k: min(n, have[k]) for k, n in wanted.items() if k in have}
         if sum(found.values()) < SHARE * (len(tokens) - SHINGLE + 1):
             return False
@@ -155,7 +159,9 @@ def ballots(blocks: list[Block], trafilatura: str, readability: str) -> list[Bal
     for block in blocks:
         tokens = _tokens(block.text)
         if tokens:
-            out.append(Ballot(block, len(tokens), t.take(tokens), r.take(tokens), block.good))
+            # One count of the block's shingles serves both opinions.
+            wanted = _shingles(tokens) if len(tokens) >= SHINGLE else None
+            out.append(Ballot(block, len(tokens), t.take(tokens, wanted), r.take(tokens, wanted), block.good))
     return out
 
 
