@@ -30,9 +30,13 @@ MAX_CELL_CHARS = 300
 def data_rows(root: HtmlElement) -> dict[HtmlElement, int]:
     """The ``<tr>`` elements of the data tables under ``root``, each with its table's number (from 1)."""
     rows: dict[HtmlElement, int] = {}
+    tables = list(root.iter("table"))
+    # Tables holding a table: each table marks its nearest table ancestor (a walk up, not a search
+    # of the subtree: old pages nest the whole page in tables).
+    outer = {next(table.iterancestors("table"), None) for table in tables}
     number = 0
-    for table in root.iter("table"):
-        if table.find(".//table") is not None:
+    for table in tables:
+        if table in outer:
             continue
         table_rows = list(table.iter("tr"))
         if _is_data(table_rows):
