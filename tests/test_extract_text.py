@@ -205,6 +205,11 @@ def test_a_results_table_inside_the_story_is_kept_row_by_row():
                  f"<p>{BODY[2]}</p><p>{BODY[3]}</p>{_table(results, linked=True)}</article>")
     art = extract(html)
     assert art.text.split("\n") == [*BODY[:2], *_rows(STANDINGS), *BODY[2:], *_rows(results)]
+    # WordPress wraps tables in a <figure>: the rows are data, the table's caption is not text.
+    wrapped = f"<figure class='wp-block-table'>{_table(results)}<figcaption>Saturday's results</figcaption></figure>"
+    assert [b.caption for b in page_blocks(parse(_page(wrapped)))][-4:] == [False, False, False, True]
+    art = extract(_page("<article>" + f"<p>{BODY[0]}</p><p>{BODY[1]}</p>{wrapped}<p>{BODY[2]}</p></article>"))
+    assert art.text.split("\n") == [*BODY[:2], *_rows(results), BODY[2]]
 
 
 def test_a_standings_widget_beside_the_story_stays_out():

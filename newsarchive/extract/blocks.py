@@ -103,7 +103,9 @@ class _Builder:
         if self._parts:
             text = _SPACE.sub(" ", "".join(self._parts)).strip()
             if text:
-                self.blocks.append(Block(text, min(self._link_chars, len(text)), self._heading, self.table, self._caption))
+                self.blocks.append(Block(text, min(self._link_chars, len(text)), self._heading, self.table,
+                                         # A data table in a <figure> (WordPress's "wp-block-table") is data.
+                                         self._caption and not self.table))
         self._parts = []
         self._link_chars = 0
         self._heading = False
