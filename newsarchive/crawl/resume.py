@@ -63,6 +63,8 @@ class ResumeDupeFilter(RFPDupeFilter):
         self.resumed = frozenset(resumed)
         self.incremental = incremental
         self.stats = stats
+        # fingerprint -> refused by the archive (True) or let through (False), for this crawl's requests.
+        self._decided: dict[bytes, bool] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ResumeDupeFilter":
@@ -92,19 +94,23 @@ class ResumeDupeFilter(RFPDupeFilter):
         super().close(reason)
 
     def request_seen(self, request: Request) -> bool:
-        if self.request_fingerprint(request) in self.fingerprints:
+        if self.state is None:
+            return super().request_seen(request)
+        fp = self.fingerprinter.fingerprint(request)
+        refused = self._decided.get(fp)
+        # Decided before in this crawl: let through (Scrapy's set has it), or refused by the archive.
+        # A refused URL is asked about again when a sitemap or feed dates it: a plain link to it
+        # must not hide a later, dated request (the dated entry may say it changed).
+        if refused is False or (refused and not request.meta.get(LISTED)):
             return True
-        if self.state is not None:
-            skip = self._resumed_leaf(request) if self.incremental.refetch_all else self._known(request)
-            if skip and self.resumed:
-                found = self.state.find(request.url)
-                if found is not None and found.crawl_id in self.resumed:
-                    self._count("newsarchive/resume/skipped")
-            if skip:
-                # Not remembered as seen: the same URL may come again with a reason to fetch it
-                # (a sitemap dating it after the archive's last check, after a plain link to it).
-                return True
-        return super().request_seen(request)
+        skip = self._resumed_leaf(request) if self.incremental.refetch_all else self._known(request)
+        if skip and self.resumed:
+            found = self.state.find(request.url)
+            if found is not None and found.crawl_id in self.resumed:
+                self._count("newsarchive/resume/skipped")
+        self._decided[fp] = skip
+        # Refused: not remembered in Scrapy's seen-set (nor JOBDIR's requests.seen).
+        return skip or super().request_seen(request)
 
     def _resumed_leaf(self, request: Request) -> bool:
         """A full recrawl resumes: a page the resumed runs stored that leads nowhere is not fetched again."""
