@@ -113,12 +113,13 @@ class NewsSite(SiteServer):
 
 
 def start_crawl(directory: Path, seeds: dict[str, str], jobdir: Path | None = None,
-                crash_at: str | None = None) -> subprocess.Popen:
+                crash_at: str | None = None, extra: dict[str, str] | None = None) -> subprocess.Popen:
     """``scrapy crawl news -a start_urls=…`` (or ``sitemap_urls``…) into ``directory``, its log beside it.
 
     ``crash_at``: a crash point of ``crash_points.py``, where the crawl kills itself.
     """
-    settings = {**SETTINGS, "NEWSARCHIVE_DIR": str(directory), **({"JOBDIR": str(jobdir)} if jobdir else {})}
+    settings = {**SETTINGS, "NEWSARCHIVE_DIR": str(directory), **({"JOBDIR": str(jobdir)} if jobdir else {}),
+                **(extra or {})}
     command = [sys.executable, "-m", "scrapy", "crawl", "news"]
     for name, value in seeds.items():
         command += ["-a", f"{name}={value}"]
@@ -158,26 +159,25 @@ def _stat(pid: int) -> list[str]:
 class Kill:
     after: float  # seconds into the crawl
     workers: set[int]  # the crawl's children when it was killed
+    began: bool = True  # the run had written its crawls row: it leaves an "interrupted" one
 
 
 def kill_after(crawl: subprocess.Popen, seconds: float, started: Callable[[], bool] | None = None) -> Kill | None:
     """SIGKILL the crawl ``seconds`` after it started; None if it ended first.
 
-    ``started``: when given, the seconds count from the moment it says the run has begun (its
-    ``crawls`` row written), so that a loaded machine's slow interpreter start does not turn a
-    mid-crawl kill into a kill before the run exists.
+    ``started``: says whether the run has begun (its ``crawls`` row written) when it is killed; a
+    loaded machine's slow interpreter start can make a kill land before the run exists.
     """
-    while started is not None and crawl.poll() is None and not started():
-        time.sleep(0.05)
     try:
         crawl.wait(timeout=seconds)
         return None
     except subprocess.TimeoutExpired:
         pass
+    began = started() if started is not None else True
     workers = children(crawl.pid)
     crawl.send_signal(signal.SIGKILL)
     crawl.wait()
-    return Kill(seconds, workers)
+    return Kill(seconds, workers, began)
 
 
 @dataclass
@@ -238,6 +238,9 @@ def _record_is(path: Path, offset: int, record_id: str | None) -> bool:
     return record.warc_headers.get_header("WARC-Record-ID") == record_id
 
 
+FULL = {"NEWSARCHIVE_REFETCH": "all"}
+
+
 def count_runs(directory: Path) -> int:
     """How many ``crawls`` rows the archive holds (0 before it has a database)."""
     try:
@@ -269,7 +272,9 @@ def campaign(directory: Path, site: NewsSite, kills: int, jobdir: bool | None, s
         job = directory.parent / f"job-{episode}" if (jobdir if jobdir is not None else len(done) % 2 == 0) else None
         started = time.monotonic()
         runs = count_runs(directory)
-        kill = kill_after(start_crawl(directory, seeds, job), rng.uniform(1.0, longest),
+        # Every run a full crawl (REFETCH=all): an incremental rerun after a finished episode has
+        # nothing left to fetch and would end before any kill could land.
+        kill = kill_after(start_crawl(directory, seeds, job, extra=FULL), rng.uniform(1.0, longest),
                           started=lambda: count_runs(directory) > runs)
         if kill is not None:
             done.append(kill)
@@ -278,7 +283,7 @@ def campaign(directory: Path, site: NewsSite, kills: int, jobdir: bool | None, s
             longest = max(1.5, time.monotonic() - started)
             episode += 1
     job = directory.parent / f"job-{episode}" if (jobdir if jobdir is not None else len(done) % 2 == 0) else None
-    code = start_crawl(directory, seeds, job).wait(timeout=600)
+    code = start_crawl(directory, seeds, job, extra=FULL).wait(timeout=600)
     assert code == 0, (directory.parent / f"{directory.name}.log").read_text()[-3000:]
     expected = site.sitemap_urls if sitemap else site.article_urls
     return done, check_archive(directory, expected, done)

@@ -50,7 +50,8 @@ def test_killed_link_crawls_resume_to_the_complete_set(tmp_path):
         kills, findings = campaign(tmp_path / "archive", site, kills=2, jobdir=None, seed=9, longest=6.0)
     assert_nothing_lost(findings, kills, 2)
     reasons = [reason for _, reason, _ in crawls(tmp_path / "archive")]
-    assert reasons.count("interrupted") == 2 and reasons[-1] == "finished"
+    # A kill that lands before the run has begun (a slow start on a loaded machine) leaves no row.
+    assert reasons.count("interrupted") == sum(kill.began for kill in kills) and reasons[-1] == "finished"
 
 
 def wait_for_articles(directory, count, crawl, timeout=60.0):
