@@ -26,7 +26,6 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
-from scrapy.linkextractors import LinkExtractor
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.response import get_meta_refresh
@@ -34,6 +33,7 @@ from twisted.python.failure import Failure
 
 from newsarchive.crawl.capture import CAPTURE, REPORTED, REVISIT
 from newsarchive.crawl.items import Page
+from newsarchive.crawl.links import page_links
 from newsarchive.crawl.discovery import parse_listing, robots_sitemaps
 from newsarchive.crawl.resume import FOLLOW  # link hops still allowed from this page; None: don't follow
 from newsarchive.crawl.politeness import RobotsUnavailable
@@ -69,7 +69,6 @@ class NewsSpider(Spider):
         if bad:
             raise ValueError(f"not http(s) URLs: {', '.join(bad)}")
         self.scope = Scope(every)
-        self.link_extractor = LinkExtractor()
         self._refusals_logged: set[tuple[str, str]] = set()
 
     @classmethod
@@ -123,9 +122,9 @@ class NewsSpider(Spider):
             return
         yield self.page_item(response)
         if depth and isinstance(response, HtmlResponse):
-            for link in self.link_extractor.extract_links(response):
-                if self.in_scope(link.url):
-                    yield self.request(link.url, self.parse_page, follow_depth=depth - 1)
+            for url in page_links(response):  # LinkExtractor()'s URLs, at a fraction of its cost
+                if self.in_scope(url):
+                    yield self.request(url, self.parse_page, follow_depth=depth - 1)
 
     def in_scope(self, url: str, sitemap: str | None = None) -> bool:
         """The crawl's one scope rule; a refusal is counted (and logged once per host)."""
