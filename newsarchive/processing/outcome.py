@@ -71,7 +71,8 @@ class PageCapture:
         return cls(**{name: row.get(name) for name in CAPTURE_COLUMNS})
 
     def columns(self) -> dict[str, Any]:
-        return asdict(self)
+        # Plain values only: a shallow copy is asdict()'s result without its recursive deep copy.
+        return {name: getattr(self, name) for name in CAPTURE_COLUMNS}
 
 
 CAPTURE_COLUMNS = tuple(f.name for f in fields(PageCapture))
