@@ -34,6 +34,7 @@ from twisted.python.failure import Failure
 from newsarchive.crawl.capture import CAPTURE, REPORTED, REVISIT
 from newsarchive.crawl.items import Page
 from newsarchive.crawl.links import page_links
+from newsarchive.crawl.refresh import may_refresh
 from newsarchive.crawl.discovery import parse_listing, robots_sitemaps
 from newsarchive.crawl.resume import FOLLOW  # link hops still allowed from this page; None: don't follow
 from newsarchive.crawl.politeness import RobotsUnavailable
@@ -135,7 +136,7 @@ class NewsSpider(Spider):
 
     def _meta_refresh(self, response: Response) -> str | None:
         """Where a ``<meta http-equiv=refresh>`` sends the browser soon (as Scrapy's middleware decides)."""
-        if not isinstance(response, HtmlResponse):
+        if not isinstance(response, HtmlResponse) or not may_refresh(response):  # saves decoding the body
             return None
         interval, url = get_meta_refresh(response, ignore_tags=self.settings.getlist("METAREFRESH_IGNORE_TAGS"))
         if url is None or interval >= self.settings.getint("METAREFRESH_MAXDELAY"):
