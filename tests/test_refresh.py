@@ -56,3 +56,14 @@ def test_a_page_ruled_out_is_never_decoded():
     page = response("<title>plain</title>", "utf-8")
     assert not may_refresh(page)
     assert page._cached_ubody is None  # Scrapy's decoded text, built on first use of .text
+
+
+@pytest.mark.parametrize("filler, found", [("😀" * 4000, True), ("😀" * 4200, False), ("x" * 4000, True),
+                                           ("x" * 20000, False)])
+def test_the_bytes_read_cover_the_characters_scrapy_reads(filler, found):
+    # Four-byte characters before the tag: Scrapy's 4,096 characters are then ~16 KB of bytes.
+    html = f'<html><head><title>{filler}</title><meta http-equiv="refresh" content="0;url=/x"></head></html>'
+    page = HtmlResponse("http://site.example/a", body=html.encode(), headers={b"Content-Type": b"text/html; charset=utf-8"})
+    assert (get_meta_refresh(page) != (None, None)) is found
+    assert may_refresh(page) or not found
+    assert may_refresh(page) is found  # and past Scrapy's window, the bytes read do not reach it either
