@@ -46,7 +46,7 @@ _ORIGIN_ONLY = re.compile(r"(?:(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//[^/?#\\\t\n\r]|/(
 
 # Remembered results, cleared whole when full: a crawl of one site meets the same few thousand
 # menu and section URLs on every page; a crawl of many sites just starts over now and then.
-CACHE_SIZE = 50_000
+CACHE_SIZE = 10_000  # entries per table: both together ~6 MB with 80-character URLs
 _Key = tuple[str, ...]
 _absolute: dict[_Key, str | None] = {}
 _followable: dict[_Key, str | None] = {}
