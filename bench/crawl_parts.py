@@ -112,7 +112,7 @@ def main() -> None:
         def rows() -> None:
             store = Store(Path(tmp) / "news.db", batch_size=100)
             for (url, _, _), result in zip(wire, results):
-                store.same_text(result.article.fingerprint, url, None)
+                store.article_with_fingerprint(result.article.fingerprint, url)
                 store.add_article({**article_row(result.article), "url": url, "status": 200, "crawl_id": 1})
                 store.add_page({"url": url, "outcome": "article", "reason": "ok", "status": 200, "depth": 1,
                                 "content_type": "text/html", "crawl_id": 1, "warc_filename": "x.warc.gz",
