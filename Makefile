@@ -12,8 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# Into ./archive, the folder every newsarchive command reads by default.
 demo: $(STAMP)
-	$(BIN)/newsarchive demo --dir archive/demo
+	$(BIN)/newsarchive demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -25,5 +26,6 @@ test-slow: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
 
+# archive/ is left alone: it holds the demo's crawl and your own.
 clean:
-	rm -rf $(VENV) archive/demo
+	rm -rf $(VENV)

@@ -114,9 +114,10 @@ def _from_row(cls, row: dict[str, Any]) -> ArchivedArticle:
 
 
 # An ``Article`` as the archive holds it: the extraction plus when and where it was captured, i.e.
-# the capture columns, whose one list is ``PageCapture``'s fields.
+# the capture columns, whose one list is ``PageCapture``'s fields, and its near-duplicate cluster.
 ArchivedArticle = make_dataclass(
-    "ArchivedArticle", [(f.name, f.type, field(default=None)) for f in fields(PageCapture)],
+    "ArchivedArticle", [*((f.name, f.type, field(default=None)) for f in fields(PageCapture)),
+                        ("cluster_id", "str | None", field(default=None))],
     bases=(Article,), repr=False, namespace={"from_row": classmethod(_from_row), "__module__": __name__},
 )
 
@@ -127,7 +128,9 @@ class ArticleFilter:
 
     ``site`` is a host (subdomains and "www." included) or a site name, as for
     ``reextract --site``; ``since``/``until`` apply to the publication date, or,
-    for an article that states none, the day it was fetched.
+    for an article that states none, the day it was fetched. ``dedup`` keeps one
+    article per near-duplicate cluster: the one the cluster is named after, its
+    earliest published (newsarchive/db/clusters.py; an article not clustered yet counts as alone).
     """
 
     site: str | None = None
@@ -135,6 +138,7 @@ class ArticleFilter:
     until: str | None = None
     language: str | None = None
     min_words: int | None = None
+    dedup: bool = False
 
     def __post_init__(self) -> None:
         for name in ("since", "until"):
@@ -162,6 +166,8 @@ class ArticleFilter:
         if self.min_words:
             clauses.append("word_count >= ?")
             params.append(self.min_words)
+        if self.dedup:
+            clauses.append("(cluster_id IS NULL OR cluster_id = url)")
         if self.site:
             clauses.append("(lower(site) = ? OR instr(lower(url), ?) > 0)")
             params += [self.site.lower(), self.site.lower().removeprefix("www.")]

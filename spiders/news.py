@@ -3,12 +3,17 @@
     scrapy crawl news -a start_urls=https://site.example/
     scrapy crawl news -a sitemap_urls=https://site.example/sitemap.xml
     scrapy crawl news -a feed_urls=https://site.example/rss.xml
+    scrapy crawl news -a sources=sources.toml
 
 Every response becomes a ``Page`` item; the pipeline decides which pages are
 articles. From start pages the spider follows links within the start
 domains up to NEWSARCHIVE_DEPTH_LIMIT hops, and it reads robots.txt for
-sitemaps; pages listed there count as one hop from the start pages. URLs from
-sitemaps and feeds given on the command line are fetched, not followed further.
+sitemaps and the start pages' ``<link rel="alternate">`` for feeds (unless the
+sources file or the command line names them); pages listed there count as one
+hop from the start pages. URLs from sitemaps and feeds given on the command
+line are fetched, not followed further. A sources file (newsarchive/sources.py,
+newsarchive/crawl/sites.py) names many sites, each with its own politeness;
+feeds and sitemaps are polled on an adaptive schedule (newsarchive/crawl/listings.py).
 
 What may be fetched at all is ``newsarchive.scope.Scope``, built from the seeds:
 the spider asks it before yielding a request, and ``ScopeMiddleware`` asks it
@@ -19,6 +24,7 @@ MetaRefreshMiddleware, so that the refreshing page gets its own ``pages`` row.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, AsyncIterator, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
@@ -35,16 +41,39 @@ from newsarchive.crawl.capture import CAPTURE, REPORTED, REVISIT
 from newsarchive.crawl.items import Page
 from newsarchive.crawl.links import page_links
 from newsarchive.crawl.refresh import may_refresh
-from newsarchive.crawl.discovery import parse_listing, robots_sitemaps
+from newsarchive.crawl.discovery import FEED_TYPES, alternate_feeds, parse_listing, robots_sitemaps
+from newsarchive.crawl.listings import LISTING, ListingSchedule
+from newsarchive.crawl.sites import DISCOVER_FEEDS, SOURCE, Sites
 from newsarchive.crawl.resume import FOLLOW  # link hops still allowed from this page; None: don't follow
 from newsarchive.crawl.politeness import RobotsUnavailable
+from newsarchive.crawl.refusal import refused
+from newsarchive.crawl.stopping import NotFetched
 from newsarchive.crawl.scope import SCOPE_ORDER, OutOfScope, ScopeMiddleware, count_refusal
+from newsarchive.processing.blocked import blocked_reason
 from newsarchive.scope import EXPLAINED, Scope
+from newsarchive.seeds import BadSeed, seed_url
+from newsarchive.sources import SourcesError
 
 # Download handlers that read local files or reach other protocols: never available to this spider,
 # whatever a settings file says (the scope refuses such URLs before they get this far).
 FORBIDDEN_HANDLERS = ("file", "ftp", "s3", "data")
 SCOPE_MIDDLEWARE_PATH = f"{ScopeMiddleware.__module__}.{ScopeMiddleware.__name__}"
+
+logger = logging.getLogger(__name__)
+
+
+def _checked_seeds(urls: list[str]) -> list[str]:
+    """Seeds as newsarchive/seeds.py reads them (``www.example.com`` is https://…); a bad one stops the crawl."""
+    checked = []
+    for url in urls:
+        try:
+            seed, completed = seed_url(url)
+        except BadSeed as exc:
+            raise refused(str(exc)) from None
+        if completed:
+            logger.warning("%s has no scheme: crawling %s", url, seed)
+        checked.append(seed)
+    return checked
 
 
 def split_urls(value: str | list[str] | None) -> list[str]:
@@ -58,17 +87,23 @@ def split_urls(value: str | list[str] | None) -> list[str]:
 class NewsSpider(Spider):
     name = "news"
 
-    def __init__(self, start_urls: str = "", sitemap_urls: str = "", feed_urls: str = "", *args: Any, **kwargs: Any):
+    def __init__(self, start_urls: str = "", sitemap_urls: str = "", feed_urls: str = "", sources: str = "",
+                 *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.start_urls = split_urls(start_urls)
-        self.sitemap_urls = split_urls(sitemap_urls)
-        self.feed_urls = split_urls(feed_urls)
+        try:
+            self.sites = Sites.from_file(sources)
+        except SourcesError as exc:  # names the file and line: one line, no traceback
+            raise refused(str(exc)) from None
+        self.start_urls = split_urls(start_urls) + self.sites.urls("start_urls")
+        self.sitemap_urls = split_urls(sitemap_urls) + self.sites.urls("sitemaps")
+        self.feed_urls = split_urls(feed_urls) + self.sites.urls("feeds")
+        self._given_feeds = bool(split_urls(feed_urls))
         every = self.start_urls + self.sitemap_urls + self.feed_urls
         if not every:
-            raise ValueError("give -a start_urls=URL[,URL…], -a sitemap_urls=… or -a feed_urls=…")
-        bad = [url for url in every if urlsplit(url).scheme not in ("http", "https")]
-        if bad:
-            raise ValueError(f"not http(s) URLs: {', '.join(bad)}")
+            raise refused("give -a start_urls=URL[,URL…], -a sitemap_urls=…, -a feed_urls=… or -a sources=FILE")
+        self.start_urls, self.sitemap_urls, self.feed_urls = (
+            _checked_seeds(urls) for urls in (self.start_urls, self.sitemap_urls, self.feed_urls))
+        every = self.start_urls + self.sitemap_urls + self.feed_urls
         self.scope = Scope(every)
         self._refusals_logged: set[tuple[str, str]] = set()
 
@@ -77,6 +112,8 @@ class NewsSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         extra = crawler.settings.getlist("NEWSARCHIVE_SCOPE_EXTRA_HOSTS")
         spider.scope = Scope(spider.start_urls + spider.sitemap_urls + spider.feed_urls, extra)
+        spider.sites.apply(crawler.settings)
+        spider.schedule = ListingSchedule(crawler)
         return spider
 
     @classmethod
@@ -93,39 +130,69 @@ class NewsSpider(Spider):
         _insist(settings, "METAREFRESH_ENABLED", False)
 
     async def start(self) -> AsyncIterator[Request]:
+        self.schedule.open()
         depth = self.settings.getint("NEWSARCHIVE_DEPTH_LIMIT")
         for url in self.start_urls:
-            yield self.request(url, self.parse_page, follow_depth=depth)
+            discover = self.sites.discovers(url, "feeds", self._given_feeds)
+            yield self.request(url, self.parse_page, follow_depth=depth, meta={DISCOVER_FEEDS: discover})
         # Sitemaps found in robots.txt count as one hop from the start pages (their pages follow
         # links too), so a depth limit of 0 fetches the start pages alone.
-        robots = sorted({_robots_url(u) for u in self.start_urls}) if depth > 0 else []
-        for url in robots:
-            yield self.request(url, self.parse_robots, follow_depth=depth, meta={"dont_obey_robotstxt": True})
-        for url in self.sitemap_urls:
-            yield self.request(url, self.parse_listing)
-        for url in self.feed_urls:
-            yield self.request(url, self.parse_listing)
+        robots = {_robots_url(u): self.sites.name_for(u) for u in self.start_urls
+                  if self.sites.discovers(u, "sitemaps", False)} if depth > 0 else {}
+        for url in sorted(robots):
+            yield self.request(url, self.parse_robots, follow_depth=depth, meta={"dont_obey_robotstxt": True},
+                               source=robots[url])
+        for url in self.sitemap_urls + self.feed_urls:
+            for request in self.listing(url, None, None):
+                yield request
 
-    def request(self, url: str, callback, follow_depth: int | None = None, meta: dict | None = None) -> Request:
+    def request(self, url: str, callback, follow_depth: int | None = None, meta: dict | None = None,
+                source: str | None = None) -> Request:
         # REPORTED: this spider yields an item for the request's final response or failure.
         # Priority by remaining hops: a page reached first through a short path keeps its
         # links; the duplicate filter would drop the same URL arriving later with more hops left.
+        # SOURCE: the sources-file entry it is for (the one on its host, else the one it was found through).
         return Request(url, callback=callback, errback=self.failed, priority=follow_depth or 0,
-                       meta={REPORTED: True, FOLLOW: follow_depth, **(meta or {})})
+                       meta={REPORTED: True, FOLLOW: follow_depth, **self.sites.meta(url, source), **(meta or {})})
+
+    def listing(self, url: str, follow_depth: int | None, source: str | None) -> Iterator[Request]:
+        """A request for a feed or sitemap, unless its adaptive schedule says it is not due yet."""
+        if self.schedule.due(url):
+            yield self.request(url, self.parse_listing, follow_depth=follow_depth, meta={LISTING: url},
+                               source=source)
+
+    def closed(self, reason: str) -> None:
+        self.schedule.close(reason)
 
     # -- callbacks ----------------------------------------------------------
 
     def parse_page(self, response: Response) -> Iterator[Page | Request]:
         depth = response.meta.get(FOLLOW)
+        if (_content_type(response) or "").split(";")[0].strip().lower() in FEED_TYPES:
+            # A link that leads to a feed (found before the page announcing it): read it as one.
+            yield from self.parse_listing(response)
+            return
         refresh = self._meta_refresh(response)
         if refresh is not None:
             yield from self._follow_refresh(response, refresh, depth)
             return
+        # A 2xx other than 200 may be a wall (AWS WAF's 202); 200 pages are judged with their extraction.
+        wall = blocked_reason(response.status, response.body, _headers(response)) if response.status != 200 else None
+        if wall is not None:
+            yield self.page_item(response, outcome="blocked", reason=wall)
+            return
         yield self.page_item(response)
+        source = response.meta.get(SOURCE)
         if depth and isinstance(response, HtmlResponse):
-            for url in page_links(response):  # LinkExtractor()'s URLs, at a fraction of its cost
+            # Feeds a start page announces are one hop away, as robots.txt's sitemaps are; asked for
+            # before the links, so that the feed is read as a listing, not fetched as a page.
+            feeds = alternate_feeds(response.body, response.url) if response.meta.get(DISCOVER_FEEDS) else []
+            for url in feeds:
                 if self.in_scope(url):
-                    yield self.request(url, self.parse_page, follow_depth=depth - 1)
+                    yield from self.listing(url, depth, source)
+            for url in page_links(response):  # LinkExtractor()'s URLs, at a fraction of its cost
+                if self.in_scope(url) and url not in self.schedule.skipped:
+                    yield self.request(url, self.parse_page, follow_depth=depth - 1, source=source)
 
     def in_scope(self, url: str, sitemap: str | None = None) -> bool:
         """The crawl's one scope rule; a refusal is counted (and logged once per host)."""
@@ -149,14 +216,14 @@ class NewsSpider(Spider):
         reason = f"meta refresh to {url}" + (f" (not followed: {EXPLAINED[refusal]})" if refusal else "")
         yield self.page_item(response, outcome="redirect", reason=reason, redirected_to=url)
         if self.in_scope(url):
-            yield self.request(url, self.parse_page, follow_depth=depth)
+            yield self.request(url, self.parse_page, follow_depth=depth, source=response.meta.get(SOURCE))
 
     def parse_robots(self, response: Response) -> Iterator[Page | Request]:
         sitemaps = robots_sitemaps(response.body, response.url)
         yield self.page_item(response, outcome="not_article", reason=f"robots.txt: {len(sitemaps)} sitemaps")
         for url in sitemaps:
             if self.in_scope(url):
-                yield self.request(url, self.parse_listing, follow_depth=response.meta.get(FOLLOW))
+                yield from self.listing(url, response.meta.get(FOLLOW), response.meta.get(SOURCE))
 
     def parse_listing(self, response: Response) -> Iterator[Page | Request]:
         found = parse_listing(
@@ -169,13 +236,15 @@ class NewsSpider(Spider):
         # The sitemaps protocol: a sitemap lists URLs of its own scheme, host and port only.
         sitemap = response.url if found.kind in ("sitemapindex", "urlset") else None
         urls = [url for url in found.urls if self.in_scope(url, sitemap=sitemap)]
+        source = response.meta.get(SOURCE)
         if found.kind == "sitemapindex":
             for url in urls:
-                yield self.request(url, self.parse_listing, follow_depth=depth)
+                yield from self.listing(url, depth, source)
             return
+        self.schedule.polled(response.meta.get(LISTING, response.url), source, urls)
         self.crawler.stats.inc_value("newsarchive/discovered_urls", len(found.urls))
         for url in urls:
-            yield self.request(url, self.parse_page, follow_depth=depth - 1 if depth else None)
+            yield self.request(url, self.parse_page, follow_depth=depth - 1 if depth else None, source=source)
 
     def _sitemap_budget(self) -> int:
         limit = self.settings.getint("NEWSARCHIVE_SITEMAP_MAX_URLS")
@@ -184,13 +253,17 @@ class NewsSpider(Spider):
 
     def failed(self, failure: Failure) -> Iterator[Page]:
         """Network errors, HTTP errors, robots.txt refusals: each still becomes a pages row."""
+        if failure.check(NotFetched):
+            return  # the crawl stopped before sending it: back in the scheduler, nothing happened to it
         request = failure.request
         status, capture, revisit, content_type = None, None, None, None
         if failure.check(HttpError):
             response = failure.value.response
             status, capture, revisit = response.status, request.meta.get(CAPTURE), request.meta.get(REVISIT)
             content_type = _content_type(response)
-            outcome, reason = "error", f"HTTP {response.status}"
+            # A bot wall (a 403/429 with a tiny body, a challenge page) is "blocked", not an error of the site.
+            wall = blocked_reason(response.status, response.body, _headers(response))
+            outcome, reason = ("blocked", wall) if wall else ("error", f"HTTP {response.status}")
         elif failure.check(OutOfScope):
             # Reached the downloader (a redirect, a retry's redirect) and was refused there.
             outcome, reason = "out_of_scope", EXPLAINED[failure.value.reason]
@@ -202,7 +275,7 @@ class NewsSpider(Spider):
             outcome, reason = "error", f"{failure.type.__name__}: {failure.value}"
         yield Page(url=request.url, status=status, outcome=outcome, reason=reason, content_type=content_type,
                    depth=request.meta.get("depth", 0), referer=_referer(request), capture=capture,
-                   revisit=revisit)
+                   revisit=revisit, source=request.meta.get(SOURCE))
 
     # -- items --------------------------------------------------------------
 
@@ -220,6 +293,7 @@ class NewsSpider(Spider):
             capture=response.meta.get(CAPTURE),
             revisit=response.meta.get(REVISIT),
             redirected_to=redirected_to,
+            source=response.meta.get(SOURCE),
         )
 
 
@@ -233,6 +307,11 @@ def _insist(settings: BaseSettings, name: str, value: Any) -> None:
 def _content_type(response: Response) -> str | None:
     value = response.headers.get(b"Content-Type")
     return value.decode("latin-1") if value else None
+
+
+def _headers(response: Response) -> dict[str, str]:
+    return {key.decode("latin-1"): value.decode("latin-1") for key, value in response.headers.items()
+            if isinstance(key, bytes) and isinstance(value, bytes)}
 
 
 def _referer(request: Request | None) -> str | None:

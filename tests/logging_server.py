@@ -9,6 +9,7 @@ answer (a 503, then a redirect). Unknown paths get a 404. ``hits`` holds
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import Counter
@@ -28,6 +29,13 @@ class Route:
 
 
 Handler = Union[Route, Callable[[int], Route]]
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001
+        # A client that went away (a crawl stopped mid-transfer) is no error of the server's.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class LoggingServer:
@@ -56,7 +64,7 @@ class LoggingServer:
             def log_message(self, *args) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer((host, 0), Handler_)
+        self.server = _QuietServer((host, 0), Handler_)
         self.host, self.port = host, self.server.server_address[1]
         self.url = f"http://{host}:{self.port}/"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)

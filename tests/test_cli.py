@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -42,6 +44,24 @@ def test_help_lists_the_commands():
 def test_crawl_needs_a_url(tmp_path):
     result = CliRunner().invoke(main, ["crawl", "--dir", str(tmp_path)])
     assert result.exit_code == 1 and "at least one start URL" in result.output
+
+
+@pytest.mark.parametrize("given, error", [
+    ("not-a-url", "'not-a-url' is not a URL: give one like https://www.example.com/"),
+    ("ftp://example.com/", "ftp://example.com/: only http:// and https:// URLs can be crawled"),
+    ("http://:80/", "http://:80/: no host name"),
+])
+def test_crawl_refuses_a_bad_url_in_one_line_before_scrapy_starts(tmp_path, given, error):
+    for args in ([given], ["--sitemap", given], ["--feed", given]):
+        result = CliRunner().invoke(main, ["crawl", *args, "--dir", str(tmp_path / "a")])
+        assert result.exit_code == 1
+        assert result.output == f"Error: {error}\n"
+        assert not (tmp_path / "a").exists()
+
+
+def test_crawl_refuses_a_setting_error_in_one_line(tmp_path):
+    result = CliRunner().invoke(main, ["crawl", "http://x/", "-s", "NOEQUALS", "--dir", str(tmp_path)])
+    assert result.exit_code == 1 and len(result.output.splitlines()) == 1
 
 
 def test_crawl_rejects_malformed_setting(tmp_path):
@@ -117,6 +137,25 @@ def test_demo_crawls_the_bundled_site_and_says_how_to_browse(tmp_path):
     assert f"datasette {tmp_path / 'news.db'} --metadata" in out
     assert "newsarchive serve --dir" in out
     assert list((tmp_path / "warc").glob("*.warc.gz"))
+
+
+@pytest.mark.e2e
+def test_demo_writes_where_the_commands_look_and_its_next_steps_run_as_printed(tmp_path):
+    """`make demo` runs `newsarchive demo` with no --dir: ./archive, every command's default folder."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "newsarchive.cli", "demo"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "archive" / "news.db").exists()
+    steps = done.stdout.split("Next:\n", 1)[1].splitlines()
+    commands = [shlex.split(line.split("#")[0]) for line in steps]
+    assert [command[1:] for command in commands] == [["serve"], ["stats"], ["export", "-o", "articles.jsonl"]]
+    for command in commands[1:]:
+        ran = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+        assert ran.returncode == 0, ran.stderr
+    assert len((tmp_path / "articles.jsonl").read_text().splitlines()) == 9
+    demo_target = re.search(r"^demo:.*\n\t(.+)$", (ROOT / "Makefile").read_text(), re.M).group(1)
+    assert demo_target.split()[-1] == "demo", "make demo must write to the default folder"
 
 
 @pytest.mark.e2e

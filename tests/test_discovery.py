@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 
-from newsarchive.crawl.discovery import parse_listing, robots_sitemaps
+from newsarchive.crawl.discovery import alternate_feeds, parse_listing, robots_sitemaps
 
 BASE = "http://news.example/sitemap.xml"
 
@@ -100,3 +100,26 @@ def test_robots_sitemap_lines():
     body = b"User-agent: *\nDisallow: /private/\nSitemap: http://news.example/s.xml\nsitemap:/rel.xml\n"
     assert robots_sitemaps(body, "http://news.example/robots.txt") == [
         "http://news.example/s.xml", "http://news.example/rel.xml"]
+
+
+# -- feeds a page announces (<link rel="alternate">) ------------------------------
+
+def test_alternate_feeds_of_a_home_page():
+    page = b"""<!DOCTYPE html><html><head><title>Home</title>
+      <link rel="alternate" type="application/rss+xml" title="All" href="/feed.xml">
+      <LINK REL="Alternate" TYPE="application/atom+xml; charset=utf-8" HREF="https://news.example/atom.xml">
+      <link rel="alternate" hreflang="fr" href="/fr/">
+      <link rel="alternate" type="application/rss+xml" href="">
+      <link rel="stylesheet" type="text/css" href="/site.css">
+      <link rel="alternate" type="text/html" href="/print">
+      <link rel="alternate" type="application/rss+xml" href="/feed.xml">
+      </head><body><a href="/other.xml" rel="alternate" type="application/rss+xml">not a link element</a></body></html>"""
+    assert alternate_feeds(page, "http://news.example/index.html") == [
+        "http://news.example/feed.xml", "https://news.example/atom.xml"]
+
+
+def test_alternate_feeds_of_what_is_no_page():
+    assert alternate_feeds(b"", "http://news.example/") == []
+    assert alternate_feeds(b"\x00\xff\xfe binary", "http://news.example/") == []
+    assert alternate_feeds(b'<link rel="alternate" type="application/rss+xml" href="javascript:x()">',
+                           "http://news.example/") == []

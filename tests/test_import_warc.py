@@ -135,6 +135,28 @@ def test_missing_file_is_a_click_error(tmp_path):
     assert "does not exist" in result.output
 
 
+@pytest.mark.parametrize("content", [b"# A README\n\nNot a WARC at all.\n", b"", gzip.compress(b"just text\n")],
+                         ids=["text", "empty", "gzipped-text"])
+def test_a_file_holding_no_warc_record_is_refused_and_nothing_is_created(cc_news, tmp_path, content):
+    not_warc = tmp_path / "README.md"
+    not_warc.write_bytes(content)
+    good, _ = cc_news
+    directory = tmp_path / "a"
+    result = CliRunner().invoke(main, ["import-warc", str(good), str(not_warc), "--dir", str(directory)])
+    assert result.exit_code == 1, result.output
+    assert result.output.strip() == f"Error: no WARC record in {not_warc}: not a WARC file? Nothing imported"
+    assert not directory.exists()
+
+
+def test_junk_before_the_first_record_is_still_a_warc(cc_news, tmp_path):
+    path, _ = cc_news
+    prefixed = tmp_path / "prefixed.warc.gz"
+    prefixed.write_bytes(b"some junk a broken tool left\n" + path.read_bytes())
+    result = CliRunner().invoke(main, ["import-warc", str(prefixed), "--dir", str(tmp_path / "a"), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert Database(tmp_path / "a" / "news.db")["articles"].count == 3
+
+
 # -- files from crawlers: request, response, metadata, resource, revisit records --------
 
 def chunked(body: bytes, size: int = 700) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from newsarchive.cli import archive, browse, crawl, export
+from newsarchive.cli import archive, browse, clusters, crawl, export, health, watch
 
 
 @click.group()
@@ -13,6 +13,6 @@ def main() -> None:
     """Crawl news sites into a raw WARC archive and a searchable article database."""
 
 
-for module in (crawl, browse, archive, export):
+for module in (crawl, watch, browse, archive, export, clusters, health):
     for command in module.COMMANDS:
         main.add_command(command)

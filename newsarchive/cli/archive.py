@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from newsarchive.archive import ArchiveDir
 from newsarchive.cli.options import db_path, dir_option, locked_archive, min_words_for, min_words_option
+from newsarchive.cli.progress import progress_bar
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ def reextract(since: datetime | None, site: str | None, diff_url: str | None, dr
 
     Example: newsarchive reextract --since 2024-05-01 --site example-news.com --diff https://example-news.com/a.html
     """
-    from newsarchive.jobs.reextract import needs_rebuild
+    from newsarchive.jobs.reextract import count_selected, needs_rebuild
     from newsarchive.jobs.reextract import reextract as run
 
     _logging(verbose)
@@ -130,10 +131,12 @@ def reextract(since: datetime | None, site: str | None, diff_url: str | None, dr
                                                                    ("--diff", diff_url), ("--dry-run", dry_run))
                                           if given])
             return
+        # Stored dates are ISO 8601 in UTC, so they compare as text.
+        after = since.strftime("%Y-%m-%dT%H:%M:%S") if since else None
         try:
-            # Stored dates are ISO 8601 in UTC, so they compare as text.
-            report = run(directory, since=since.strftime("%Y-%m-%dT%H:%M:%S") if since else None, site=site,
-                         diff_url=diff_url, dry_run=dry_run, workers=workers, min_words=min_words)
+            with progress_bar("re-extracting", lambda: count_selected(directory, after, site)) as progress:
+                report = run(directory, since=after, site=site, diff_url=diff_url, dry_run=dry_run,
+                             workers=workers, min_words=min_words, progress=progress)
         except LookupError as exc:
             raise click.ClickException(str(exc)) from exc
     if report.diff is not None:
@@ -151,7 +154,9 @@ def _rebuild(directory: Path, workers: int, min_words: int, options: list[str]) 
                                    f"WARC in {archive.warc_dir}; {', '.join(options)} "
                                    f"{'needs' if len(options) == 1 else 'need'} an existing database")
     try:
-        report = rebuild(directory, workers=workers, min_words=min_words)
+        with progress_bar("rebuilding", lambda: sum(p.stat().st_size for p in archive.warc_files()),
+                          unit_is_bytes=True) as progress:
+            report = rebuild(directory, workers=workers, min_words=min_words, progress=progress)
     except FileNotFoundError as exc:
         raise click.ClickException(f"no archive database at {path}, and {exc} to rebuild it from") from exc
     click.echo(f"rebuilt {path} from {report.files} WARC files: {report.outcomes['article']} articles added")
@@ -175,11 +180,17 @@ def import_warc(files: tuple[Path, ...], workers: int, min_words: int | None, ve
     Example: newsarchive import-warc CC-NEWS-20240501000000-00001.warc.gz --dir archive
     """
     from newsarchive.jobs.import_warc import import_warcs
+    from newsarchive.warc.scan import holds_record
 
     _logging(verbose)
-    with locked_archive(directory, "import-warc"):
+    # Checked before the database is made: a README or a zip imported by mistake leaves nothing behind.
+    not_warc = [str(path) for path in files if not holds_record(path)]
+    if not_warc:
+        raise click.ClickException(f"no WARC record in {', '.join(not_warc)}: not a WARC file? Nothing imported")
+    with locked_archive(directory, "import-warc"), \
+            progress_bar("importing", sum(p.stat().st_size for p in files), unit_is_bytes=True) as progress:
         report = import_warcs(files, db_path(directory, must_exist=False), workers=workers,
-                              min_words=min_words_for(directory, min_words))
+                              min_words=min_words_for(directory, min_words), progress=progress)
     click.echo(report.summary())
 
 

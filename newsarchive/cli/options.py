@@ -111,3 +111,21 @@ def locked_archive(directory: Path, purpose: str, create: bool = True) -> Iterat
         yield
     finally:
         lock.release()
+
+
+sources_option = click.option(
+    "--sources", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Sources file (TOML): the sites to archive, one [[source]] table each (see sources.example.toml).",
+)
+
+
+def check_sources(path: Path | None) -> None:
+    """Read and validate a sources file before anything starts: a mistake is one line naming FILE:LINE."""
+    if path is None:
+        return
+    from newsarchive.sources import SourcesError, load_sources
+
+    try:
+        load_sources(path)
+    except SourcesError as exc:
+        raise click.ClickException(str(exc)) from None

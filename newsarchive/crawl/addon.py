@@ -17,7 +17,10 @@ from scrapy.settings import BaseSettings
 from newsarchive.crawl.capture import WarcCaptureMiddleware
 from newsarchive.crawl.guard import ArchiveGuard
 from newsarchive.crawl.politeness import RetryAfterMiddleware, RobotsPolicyMiddleware
+from newsarchive.crawl.progress import CrawlProgress
+from newsarchive.crawl.stopping import PromptStop
 from newsarchive.crawl.pipeline import ArchivePipeline
+from newsarchive.crawl.report import RunReport
 from newsarchive.processing.page import MIN_WORDS
 
 DEFAULTS = {
@@ -50,6 +53,19 @@ DEFAULTS = {
     "NEWSARCHIVE_RETRY_AFTER_MAX": 120.0,
     # A robots.txt answering 5xx (or unreachable) disallows its host for this long, then is fetched again.
     "NEWSARCHIVE_ROBOTS_RETRY_SECONDS": 600.0,
+    # Feeds and sitemaps are polled on an adaptive schedule (newsarchive/db/polls.py): a poll finding mostly
+    # new URLs halves a listing's interval, one finding none doubles it, within these bounds (seconds).
+    "NEWSARCHIVE_POLL_MIN": 900.0,
+    "NEWSARCHIVE_POLL_MAX": 86_400.0,
+    # At the end of a crawl, log the run report: per site new / updated / unchanged / errors / blocked
+    # (newsarchive/crawl/report.py; site_runs is written either way).
+    "NEWSARCHIVE_RUN_REPORT": True,
+    # A progress line (pages, articles, errors, queue, pages/min) this often; 0 turns it off
+    # (then Scrapy's own 60 s LogStats line comes back). newsarchive/crawl/progress.py
+    "NEWSARCHIVE_PROGRESS_SECONDS": 10.0,
+    # When the crawl ends, its new and changed articles join their near-duplicate clusters
+    # (newsarchive/db/clusters.py); off, `newsarchive dedup` does it later, for the whole archive.
+    "NEWSARCHIVE_NEAR_DUPLICATES": True,
 }
 
 # Above HttpCompressionMiddleware (590): the middleware sees the bytes before they are decoded.
@@ -59,8 +75,11 @@ SCRAPY_ROBOTS = "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"
 SCRAPY_RETRY = "scrapy.downloadermiddlewares.retry.RetryMiddleware"
 # The archive folder's lock, and tidying up after a killed run, before anything opens its files.
 GUARD_ORDER = 0
+REPORT_ORDER = 500
 # The archive, not Scrapy's seen-set alone, decides what a resumed crawl skips.
 DUPEFILTER = "newsarchive.crawl.resume.ResumeDupeFilter"
+# Dropped pages and stored articles in one short line each, not the whole item.
+LOG_FORMATTER = "newsarchive.crawl.logformatter.ShortLogFormatter"
 
 
 class NewsArchive:
@@ -78,4 +97,11 @@ class NewsArchive:
             settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", scrapys, None)
             settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", ours, order)
         settings.setdefault_in_component_priority_dict("EXTENSIONS", ArchiveGuard, GUARD_ORDER)
+        settings.setdefault_in_component_priority_dict("EXTENSIONS", RunReport, REPORT_ORDER)
         settings.set("DUPEFILTER_CLASS", DUPEFILTER, priority="addon")
+        settings.set("LOG_FORMATTER", LOG_FORMATTER, priority="addon")
+        settings.setdefault_in_component_priority_dict("EXTENSIONS", CrawlProgress, 0)
+        settings.setdefault_in_component_priority_dict("EXTENSIONS", PromptStop, 0)
+        if settings.getfloat("NEWSARCHIVE_PROGRESS_SECONDS") > 0:
+            # Our progress line replaces LogStats' (unless the project set LOGSTATS_INTERVAL itself).
+            settings.set("LOGSTATS_INTERVAL", 0, priority="addon")

@@ -16,6 +16,7 @@ import zlib
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+import lxml.html
 from lxml import etree
 
 logger = logging.getLogger(__name__)
@@ -94,3 +95,22 @@ def _clean_urls(values: list[str], base_url: str) -> list[str]:
         if url.startswith(("http://", "https://")):
             seen.setdefault(url, None)
     return list(seen)
+
+
+# <link rel="alternate"> types of the feeds parse_listing reads.
+FEED_TYPES = ("application/rss+xml", "application/atom+xml")
+
+
+def alternate_feeds(body: bytes, base_url: str) -> list[str]:
+    """RSS and Atom feeds a page announces with ``<link rel="alternate" type=...>``, as absolute URLs."""
+    if not body.strip():
+        return []
+    try:
+        root = lxml.html.fromstring(body)
+    except (etree.LxmlError, ValueError) as exc:
+        logger.debug("no feed links read from %s: %s", base_url, exc)
+        return []
+    hrefs = [link.get("href", "") for link in root.iter("link")
+             if "alternate" in (link.get("rel") or "").lower().split()
+             and (link.get("type") or "").split(";")[0].strip().lower() in FEED_TYPES]
+    return _clean_urls([href for href in hrefs if href.strip()], base_url)

@@ -1,4 +1,9 @@
-"""One DropItem subclass per reason a page does not become an article row."""
+"""One DropItem subclass per reason a page does not become an article row.
+
+All log at DEBUG, in one line (newsarchive/crawl/logformatter.py): a crawl's
+progress lines and summary count them; ``-s LOG_LEVEL=DEBUG`` (``newsarchive
+crawl -vv``) lists them.
+"""
 
 from scrapy.exceptions import DropItem
 
@@ -14,14 +19,14 @@ class DuplicateArticle(DropItem):
     """Same text as an article already stored under another URL."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, log_level="INFO")
+        super().__init__(message, log_level="DEBUG")
 
 
 class FetchFailed(DropItem):
     """The fetch ended in an HTTP error, a network error, a robots.txt refusal or a failed extraction."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, log_level="INFO")
+        super().__init__(message, log_level="DEBUG")
 
 
 class UnchangedPage(DropItem):
@@ -29,3 +34,10 @@ class UnchangedPage(DropItem):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, log_level="DEBUG")
+
+
+class PageBlocked(DropItem):
+    """A bot wall or challenge page instead of the page (processing/blocked.py): outcome ``blocked``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, log_level="INFO")

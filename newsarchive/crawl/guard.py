@@ -31,7 +31,8 @@ from scrapy.utils.job import job_dir
 from newsarchive.archive import ArchiveDir
 from newsarchive.db.runs import mark_interrupted
 from newsarchive.db.store import open_db
-from newsarchive.lock import ArchiveLock
+from newsarchive.crawl.refusal import refused
+from newsarchive.lock import ArchiveLock, ArchiveLocked
 from newsarchive.warc.journal import finish_journals
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,10 @@ class ArchiveGuard:
             # Not "." (the current folder): no archive folder, nothing to lock, as for the middleware.
             raise NotConfigured("NEWSARCHIVE_DIR is empty: no archive folder to lock")
         guard = cls(Path(directory), job_dir(crawler.settings), crawler.stats)
-        guard.take_over()
+        try:
+            guard.take_over()
+        except ArchiveLocked as exc:
+            raise refused(str(exc)) from None
         crawler.signals.connect(guard.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(guard.engine_stopped, signal=signals.engine_stopped)
         return guard

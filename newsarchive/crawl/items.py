@@ -27,3 +27,5 @@ class Page:
     revisit: Capture | None = None
     # Where a page with outcome "redirect" sends the reader (a meta refresh's target).
     redirected_to: str | None = None
+    # The sources-file entry the page was fetched for (newsarchive/crawl/sites.py); None without one.
+    source: str | None = None

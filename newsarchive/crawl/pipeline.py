@@ -22,13 +22,16 @@ from twisted.internet import task
 
 from newsarchive.archive import ArchiveDir
 from newsarchive.crawl.capture import REPORTED
-from newsarchive.crawl.signals import crawl_started, exchange_archived
-from newsarchive.crawl.exceptions import DuplicateArticle, FetchFailed, PageNotArticle, UnchangedPage
+from newsarchive.crawl.sites import SOURCE
+from newsarchive.crawl.signals import crawl_started, exchange_archived, sites_recorded
+from newsarchive.crawl.exceptions import DuplicateArticle, FetchFailed, PageBlocked, PageNotArticle, UnchangedPage
+from newsarchive.db.health import SiteTally, bucket_of, record_site_runs, site_of
 from newsarchive.crawl.items import Page
 from newsarchive.processing.outcome import ARTICLE_WRITES, OutcomePolicy, PageCapture
 from newsarchive.crawl.resume import crawl_seeds
 from newsarchive.processing.pool import ExtractionPool
-from newsarchive.db.store import Store
+from newsarchive.db.clusters import update_clusters_at
+from newsarchive.db.store import Store, now_iso
 
 logger = logging.getLogger(__name__)
 
@@ -39,10 +42,13 @@ RECORDED_SETTINGS = (
     "DEPTH_LIMIT", "DOWNLOAD_TIMEOUT", "JOBDIR",
 )
 
+# How the pages an item settles are dropped, by outcome (any other: PageNotArticle).
+DROPS = {"error": FetchFailed, "robots": FetchFailed, "blocked": PageBlocked}
+
 
 class ArchivePipeline:
     def __init__(self, crawler: Crawler, directory: Path, batch_size: int, flush_seconds: float,
-                 workers: int, timeout: float, min_words: int) -> None:
+                 workers: int, timeout: float, min_words: int, near_duplicates: bool = True) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.directory = directory
@@ -51,10 +57,12 @@ class ArchivePipeline:
         self.workers = workers
         self.timeout = timeout
         self.min_words = min_words
+        self.near_duplicates = near_duplicates
         self.store: Store | None = None
         self.policy: OutcomePolicy | None = None
         self.pool: ExtractionPool | None = None
         self.crawl_id: int | None = None
+        self.sites = SiteTally()  # per-site health, written to site_runs at the end
         self._flusher: task.LoopingCall | None = None
 
     @classmethod
@@ -71,6 +79,7 @@ class ArchivePipeline:
             workers=s.getint("NEWSARCHIVE_EXTRACT_WORKERS"),
             timeout=s.getfloat("NEWSARCHIVE_EXTRACT_TIMEOUT"),
             min_words=s.getint("NEWSARCHIVE_MIN_WORDS"),
+            near_duplicates=s.getbool("NEWSARCHIVE_NEAR_DUPLICATES"),
         )
         # After the pipelines close, so the stats are final: record them with the crawl.
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
@@ -92,7 +101,7 @@ class ArchivePipeline:
         self.stats.set_value("newsarchive/crawl_id", self.crawl_id)
         self.crawler.signals.send_catch_log(crawl_started, crawl_id=self.crawl_id)
         self.stats.set_value("newsarchive/db", str(self.db_path))
-        self.policy = OutcomePolicy(self.store, self._count)
+        self.policy = OutcomePolicy(self.store, self._count, per_site=self.sites.add)
         self.pool = ExtractionPool(self.workers, timeout=self.timeout, min_words=self.min_words)
         self._flusher = task.LoopingCall(self._flush)
         self._flusher.start(self.flush_seconds, now=False)
@@ -112,10 +121,29 @@ class ArchivePipeline:
             self.store.close()
         if self.pool is not None:
             self.pool.close()
+        if self.store is not None and self.near_duplicates:
+            self._update_clusters()
         # CPU spent by the crawl process and, once the pool has shut down, by its workers.
         self.stats.set_value("newsarchive/cpu_seconds/crawl", round(time.process_time(), 2))
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         self.stats.set_value("newsarchive/cpu_seconds/workers", round(children.ru_utime + children.ru_stime, 2))
+
+    def _update_clusters(self) -> None:
+        """The crawl's new and changed articles join their near-duplicate clusters (stats: newsarchive/neardup/...).
+
+        Its CPU is counted on its own too (newsarchive/cpu_seconds/near_duplicates): it is the crawl's end, not per page.
+        """
+        started = time.process_time()
+        try:
+            report = update_clusters_at(self.db_path)
+        except sqlite3.Error:
+            # The rows are stored; the next run (or `newsarchive dedup`) clusters them.
+            logger.exception("near-duplicate clusters of %s were not updated", self.db_path)
+            self.stats.set_value("newsarchive/neardup/failed", 1)
+            return
+        for key in ("signed", "clusters", "clustered"):
+            self.stats.set_value(f"newsarchive/neardup/{key}", getattr(report, key))
+        self.stats.set_value("newsarchive/cpu_seconds/near_duplicates", round(time.process_time() - started, 2))
 
     def spider_closed(self, reason: str) -> None:
         if self.crawl_id is None:
@@ -123,8 +151,11 @@ class ArchivePipeline:
         store = Store(self.db_path)
         try:
             store.finish_crawl(self.crawl_id, self.stats.get_stats(), reason)
+            runs = record_site_runs(store.db, self.crawl_id, self.sites, now_iso())
         finally:
             store.close()
+        # The run report (newsarchive/crawl/report.py) logs them.
+        self.crawler.signals.send_catch_log(sites_recorded, crawl_id=self.crawl_id, runs=runs)
 
     def _recorded_settings(self) -> dict[str, Any]:
         s = self.crawler.settings
@@ -138,19 +169,17 @@ class ArchivePipeline:
         assert self.policy is not None and self.pool is not None
         if item.outcome is not None:
             self._page_row(item, item.outcome, item.reason, redirected_to=item.redirected_to)
-            raise (FetchFailed if item.outcome in ("error", "robots") else PageNotArticle)(
-                f"{item.outcome}: {item.url} ({item.reason})"
-            )
+            raise DROPS.get(item.outcome, PageNotArticle)(f"{item.outcome}: {item.reason}")
         if item.revisit is not None:
             self._record_unchanged(item)
         result = await self.pool.process(item.body, item.url, item.content_type)
         recorded = self.policy.record(item.url, result, self._capture(item), self._page_fields(item))
-        if recorded.outcome == "error":
-            raise FetchFailed(f"error: {item.url} ({result.reason})")
+        if recorded.outcome in ("error", "blocked"):
+            raise DROPS[recorded.outcome](f"{recorded.outcome}: {result.reason}")
         if recorded.outcome == "duplicate":
-            raise DuplicateArticle(f"duplicate: {item.url} has the text of {recorded.original}")
+            raise DuplicateArticle(f"duplicate: the text of {recorded.original}")
         if recorded.article is None:
-            raise PageNotArticle(f"not an article: {item.url} ({result.reason})")
+            raise PageNotArticle(f"not an article: {result.reason}")
         return recorded.article
 
     def _count(self, key: str, delta: int) -> None:
@@ -166,7 +195,7 @@ class ArchivePipeline:
         if previous["outcome"] == "article" and self.store.article(item.url) is None:
             return  # its article row is missing (a torn batch of an older version): extract it again
         self._page_row(item, previous["outcome"], previous["reason"])
-        raise UnchangedPage(f"unchanged: {item.url}")
+        raise UnchangedPage("unchanged since the last capture")
 
     def exchange_archived(self, request: Request, response: Response, capture, revisit) -> None:
         """Rows for the responses no item reports: redirect hops and engine-made requests (robots.txt)."""
@@ -176,7 +205,8 @@ class ArchivePipeline:
         if not redirect and request.meta.get(REPORTED):
             return  # the spider yields an item for it
         item = Page(url=response.url, status=response.status, depth=request.meta.get("depth", 0),
-                    content_type=_header(response, b"Content-Type"), capture=capture, revisit=revisit)
+                    content_type=_header(response, b"Content-Type"), capture=capture, revisit=revisit,
+                    source=request.meta.get(SOURCE))
         if not redirect:
             self._page_row(item, "not_article", f"fetched by Scrapy itself ({request.url.rsplit('/', 1)[-1]})")
             return
@@ -192,7 +222,14 @@ class ArchivePipeline:
         for url in urls:
             row = self.store.page(url)
             if row is not None:
+                self._uncount(row)
                 self.policy.page(url, "error", f"redirect loop: {' -> '.join(urls)}", PageCapture.of_row(row), row)
+
+    def _uncount(self, row: dict[str, Any]) -> None:
+        """A row this run counted per site is about to be written again: it moves bucket, it is not fetched twice."""
+        bucket = bucket_of(row["outcome"], row.get("status"), bool(row.get("revisit_record_id")))
+        if row.get("crawl_id") == self.crawl_id and bucket is not None:
+            self.sites.add(site_of(row["url"], row.get("source")), bucket, -1)
 
     def _page_row(self, item: Page, outcome: str, reason: str | None, redirected_to: str | None = None) -> None:
         assert self.policy is not None
@@ -207,8 +244,11 @@ class ArchivePipeline:
     @staticmethod
     def _page_fields(item: Page, redirected_to: str | None = None) -> dict[str, Any]:
         """The pages columns that are not the capture's."""
-        return {"content_type": item.content_type, "depth": item.depth, "referer": item.referer,
-                "redirected_to": redirected_to, "revisit_record_id": item.revisit.record_id if item.revisit else None}
+        fields = {"content_type": item.content_type, "depth": item.depth, "referer": item.referer,
+                  "redirected_to": redirected_to, "revisit_record_id": item.revisit.record_id if item.revisit else None}
+        if item.source is not None:  # a crawl without sources leaves a page's earlier attribution alone
+            fields["source"] = item.source
+        return fields
 
 
 def _header(response: Response, name: bytes) -> str | None:

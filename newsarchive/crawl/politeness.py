@@ -43,9 +43,25 @@ class RobotsUnavailable(IgnoreRequest):
     """robots.txt could not be read (5xx, network error): the host is treated as disallowed for now."""
 
 
+class _OneLineRobotsError(logging.Filter):
+    """Scrapy logs a failed robots.txt fetch with its traceback: a DNS failure or a refused connection
+    (a mistyped host) is one line there, and ``_mark_unavailable`` says what follows from it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and str(record.msg).startswith("Error downloading"):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+_ROBOTS_LOG_FILTER = _OneLineRobotsError()
+
+
 class RobotsPolicyMiddleware(RobotsTxtMiddleware):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
+        scrapys_logger = logging.getLogger(RobotsTxtMiddleware.__module__)
+        if _ROBOTS_LOG_FILTER not in scrapys_logger.filters:
+            scrapys_logger.addFilter(_ROBOTS_LOG_FILTER)
         self.retry_seconds = crawler.settings.getfloat("NEWSARCHIVE_ROBOTS_RETRY_SECONDS")
         # netloc -> (why robots.txt is unavailable, monotonic time after which it is fetched again)
         self._unavailable: dict[str, tuple[str, float]] = {}

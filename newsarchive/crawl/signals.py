@@ -5,3 +5,6 @@ exchange_archived = object()
 # Sent by the pipeline once the crawl has its ``crawls`` row, with crawl_id: the capture middleware
 # names the crawl's CDXJ index after it.
 crawl_started = object()
+# Sent by the pipeline once the crawl's site_runs rows are written (newsarchive/db/health.py), with
+# crawl_id and runs (a list of SiteRun): the run report logs them.
+sites_recorded = object()

@@ -33,6 +33,10 @@ def archive_summary(directory: Path, stats: dict[str, Any] | None = None) -> dic
             f"SELECT outcome, count(*) FROM pages {where} GROUP BY outcome ORDER BY 2 DESC", params).fetchall())
         summary["articles"] = db.execute("SELECT count(*) FROM articles").fetchone()[0]
         summary["sites"] = db.execute("SELECT count(DISTINCT site) FROM articles").fetchone()[0]
+        if "cluster_id" in db["articles"].columns_dict:
+            summary["near_duplicates"] = db.execute(
+                "SELECT count(*), coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM articles "
+                "WHERE cluster_id IS NOT NULL GROUP BY cluster_id HAVING n > 1)").fetchone()
         db.close()
     if stats:
         summary["fetched"] = stats.get("downloader/response_count", 0)
@@ -52,6 +56,10 @@ def format_summary(summary: dict[str, Any]) -> str:
     outcomes = ", ".join(f"{k} {v}" for k, v in summary["outcomes"].items()) or "none"
     lines.append(f"Page outcomes:    {outcomes}")
     lines.append(f"Articles stored:  {summary['articles']} from {summary['sites']} sites")
+    clusters, members = summary.get("near_duplicates") or (0, 0)
+    if clusters:
+        lines.append(f"Near-duplicates:  {members} articles in {clusters} cluster{'s' if clusters != 1 else ''} "
+                     "(export --dedup keeps one of each)")
     lines.append(f"WARC files:       {len(summary['warc_files'])} ({summary['warc_bytes'] / 1e6:.1f} MB) "
                  f"in {ArchiveDir(summary['db'].parent).warc_dir}")
     lines.append(f"Database:         {summary['db']}")

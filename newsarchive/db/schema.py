@@ -107,6 +107,75 @@ def m005_warc_date(db: Database) -> None:
     db["pages"].add_column("revisit_record_id", str)
 
 
+@migrations()
+def m008_site_runs(db: Database) -> None:
+    # Per-site health: one row per site and run (newsarchive/db/health.py writes them at a run's end).
+    db["site_runs"].create(
+        {
+            "crawl_id": int,
+            "site": str,  # the source's name, else the host (newsarchive.db.health.site_of)
+            "fetched": int,
+            "new": int,
+            "updated": int,
+            "unchanged": int,
+            "not_article": int,
+            "errors": int,
+            "blocked": int,
+            "median_words": int,
+            "flags": str,  # why the site looks unwell against its own history; NULL when it does not
+            "finished_at": str,
+        },
+        pk=("crawl_id", "site"),
+        foreign_keys=[("crawl_id", "crawls", "id")],
+    )
+    db["site_runs"].create_index(["site", "crawl_id"])
+@migrations()
+def m009_pages_source(db: Database) -> None:
+    # The name of the sources-file entry (newsarchive/sources.py) a page was fetched for; NULL without one.
+    db["pages"].add_column("source", str)
+    db["pages"].create_index(["source"])
+
+
+@migrations()
+def m010_listing_polls(db: Database) -> None:
+    # When each feed and sitemap is polled next (newsarchive/db/polls.py: adaptive intervals).
+    db["listing_polls"].create(
+        {
+            "url": str,
+            "source": str,
+            "interval_seconds": float,
+            "next_due_at": str,
+            "last_polled_at": str,
+            "last_found": int,
+            "last_new": int,
+        },
+        pk="url",
+    )
+@migrations()
+def m011_near_duplicates(db: Database) -> None:
+    # Each article's near-duplicate cluster: the URL of its earliest member (its own when alone).
+    db["articles"].add_column("cluster_id", str)
+    db["articles"].create_index(["cluster_id"])
+    # What newsarchive/db/clusters.py keeps to cluster incrementally: one MinHash signature per
+    # article (and the date that ranks it in its cluster), the LSH band keys pointing at them, and
+    # the parameters they were made with.
+    db["neardup_signatures"].create(
+        {"id": int, "url": str, "digest": str, "rank": str, "signature": bytes, "cluster_id": str},
+        pk="id",
+    )
+    db["neardup_signatures"].create_index(["url"], unique=True)
+    db["neardup_signatures"].create_index(["cluster_id"])
+    db.execute("CREATE TABLE neardup_bands (key INTEGER NOT NULL, signature_id INTEGER NOT NULL, "
+               "PRIMARY KEY (key, signature_id)) WITHOUT ROWID")
+    db["neardup_params"].create({"id": int, "params": str}, pk="id")
+    # Setting an article's cluster must not re-index its text: the search index's update trigger
+    # fires for its own columns only (an upsert still names them, so it re-indexes as before).
+    found = db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'articles_au'").fetchone()
+    if found and " AFTER UPDATE ON " in found[0]:
+        db.execute('DROP TRIGGER "articles_au"')
+        db.execute(found[0].replace(" AFTER UPDATE ON ", ' AFTER UPDATE OF "title", "text" ON ', 1))
+
+
 def migrate(db: Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
     pending = [m.name for m in migrations.pending(db)]

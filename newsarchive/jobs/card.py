@@ -26,13 +26,14 @@ def card_path(data_file: Path) -> Path:
 
 
 def write_card(path: Path, data_file: Path, fmt: str, report: ExportReport, source: Path,
-               chosen: ArticleFilter, start_urls: list[str] = ()) -> Path:
-    path.write_text(card_text(data_file, fmt, report, source, chosen, start_urls), encoding="utf-8")
+               chosen: ArticleFilter, start_urls: list[str] = (), threshold: float | None = None) -> Path:
+    path.write_text(card_text(data_file, fmt, report, source, chosen, start_urls, threshold), encoding="utf-8")
     return path
 
 
 def card_text(data_file: Path, fmt: str, report: ExportReport, source: Path, chosen: ArticleFilter,
-              start_urls: list[str] = ()) -> str:
+              start_urls: list[str] = (), threshold: float | None = None) -> str:
+    """``threshold``: the near-duplicate threshold the clusters were made with (said when ``chosen.dedup``)."""
     from newsarchive import __version__
 
     builder = {"jsonl": "json", "csv": "csv", "parquet": "parquet"}[fmt]
@@ -57,6 +58,7 @@ def card_text(data_file: Path, fmt: str, report: ExportReport, source: Path, cho
         f"- Published: {_range(report.published)}",
         f"- Fetched: {_range(report.fetched)}",
         f"- Languages: {_counts(report.languages)}",
+        *([_dedup_note(threshold)] if chosen.dedup else []),
         "",
         "## Sources",
         "",
@@ -95,6 +97,13 @@ def card_text(data_file: Path, fmt: str, report: ExportReport, source: Path, cho
         "",
     ]
     return "\n".join(lines)
+
+
+def _dedup_note(threshold: float | None) -> str:
+    similar = f"an estimated Jaccard similarity of at least {threshold:g}" if threshold else "similar text"
+    return (f"- Near-duplicates: one article per cluster (`cluster_id`), its earliest published; the other "
+            f"copies (syndicated wire stories, lightly edited re-publications: word 5-shingles with {similar}) "
+            "are left out. Exact copies were never stored twice.")
 
 
 def _range(bounds: list[str]) -> str:

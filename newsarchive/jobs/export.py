@@ -22,13 +22,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator, TextIO
+from typing import Any, Callable, Iterable, Iterator, TextIO
 
 from newsarchive.archive import Archive, ArticleFilter
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: cluster_id
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".csv": "csv"}
 
 
@@ -65,6 +65,8 @@ FIELDS = (
     Field("warc_record_id", "string", "WARC-Record-ID of the response record."),
     Field("payload_digest", "string", "WARC-Payload-Digest (SHA-1, base32) of the body as received."),
     Field("warc_date", "timestamp", "WARC-Date of the record holding the payload (what replay tools look up)."),
+    Field("cluster_id", "string", "Near-duplicate cluster (wire copies, light re-edits): the URL of its earliest "
+          "published article, the article's own URL when it has no near-duplicate."),
 )
 NAMES = [f.name for f in FIELDS]
 
@@ -110,23 +112,27 @@ def _widen(bounds: list[str], value: str) -> None:
 
 
 def export(archive: Archive, out: TextIO | io.BufferedIOBase | str | os.PathLike, fmt: str,
-           filter: ArticleFilter | None = None, batch_size: int = 1000) -> ExportReport:
+           filter: ArticleFilter | None = None, batch_size: int = 1000,
+           progress: Callable[[int], None] | None = None) -> ExportReport:
     """Write the archive's articles (those ``filter`` keeps) to ``out`` in ``fmt``; return what was written.
 
     ``out`` is a path, or an open stream: text for JSON lines and CSV, binary for Parquet.
+    ``progress(1)`` is told of each article written (``Archive.count`` says how many there are).
     """
     report = ExportReport()
     rows = archive.rows(filter, batch_size=batch_size)
     writer = {"jsonl": _write_jsonl, "csv": _write_csv, "parquet": _write_parquet}.get(fmt)
     if writer is None:
         raise ExportError(f"unknown format {fmt!r}: jsonl, parquet or csv")
-    writer(_counted(rows, report), out, batch_size)
+    writer(_counted(rows, report, progress), out, batch_size)
     return report
 
 
-def _counted(rows: Iterable[dict], report: ExportReport) -> Iterator[dict]:
+def _counted(rows: Iterable[dict], report: ExportReport, progress: Callable[[int], None] | None) -> Iterator[dict]:
     for row in rows:
         report.count(row)
+        if progress is not None:
+            progress(1)
         yield {name: row.get(name) for name in NAMES}
 
 
@@ -209,11 +215,12 @@ def parse_timestamp(value: str | None) -> datetime | None:
     return parsed.astimezone(timezone.utc)
 
 
-def export_to_stdout(archive: Archive, fmt: str, filter: ArticleFilter | None = None) -> ExportReport:
+def export_to_stdout(archive: Archive, fmt: str, filter: ArticleFilter | None = None,
+                     progress: Callable[[int], None] | None = None) -> ExportReport:
     """JSON lines (or CSV) on stdout, UTF-8 whatever the terminal's encoding."""
     stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
     try:
-        return export(archive, stream, fmt, filter)
+        return export(archive, stream, fmt, filter, progress=progress)
     finally:
         stream.flush()
         stream.detach()  # sys.stdout's buffer stays open for whoever writes next

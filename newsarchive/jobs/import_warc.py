@@ -12,7 +12,10 @@ What each record becomes:
   to more than MAX_EXTRACT_BYTES is read no further: ``not_article``.
 * other HTTP ``response`` records: a ``pages`` row without extraction:
   3xx -> ``redirect`` (with ``redirected_to``), 4xx/5xx -> ``error``,
-  anything else (other 2xx, non-HTML types) -> ``not_article``.
+  anything else (other 2xx, non-HTML types) -> ``not_article``; but a bot
+  wall or challenge page among the 4xx/5xx and other 2xx (their bodies are
+  read up to MAX_WALL_BYTES for it) -> ``blocked`` (newsarchive/processing/blocked.py),
+  as 200 pages are in extraction.
 * skipped, only counted: ``warcinfo``, ``request``, ``metadata``,
   ``resource`` and ``conversion`` records (no HTTP response to keep),
   ``revisit`` records (their payload is another record's; importing them
@@ -29,9 +32,11 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
+from newsarchive.db.clusters import ClusterReport, update_clusters
 from newsarchive.db.store import Store
+from newsarchive.processing.blocked import MAX_WALL_BYTES, blocked_reason
 from newsarchive.processing.outcome import OutcomePolicy, PageCapture
 from newsarchive.processing.page import HTML_TYPES, MAX_EXTRACT_BYTES, MIN_WORDS, PageResult
 from newsarchive.processing.pool import ExtractionPool, in_order
@@ -48,6 +53,7 @@ class ImportReport(ScanReport):
     crawl_id: int = 0
     files: int = 0
     outcomes: Counter = field(default_factory=Counter)  # pages rows written, by outcome
+    clusters: ClusterReport | None = None  # the near-duplicate clusters brought up to date at the end
 
     def summary(self) -> str:
         lines = [f"{self.label} {self.crawl_id}: {self.files} files, {self.records} records read"]
@@ -57,6 +63,8 @@ class ImportReport(ScanReport):
         if self.problems:
             lines.append(f"{len(self.problems)} corrupt or truncated records skipped:")
             lines.extend(f"  {message}" for message in self.problems)
+        if self.clusters is not None:
+            lines.append(self.clusters.summary())
         return "\n".join(lines)
 
     def count(self, key: str, delta: int) -> None:
@@ -78,8 +86,15 @@ def is_candidate(entry: Entry) -> bool:
 
 
 def body_limit(entry: Entry) -> int | None:
-    """Extraction candidates come with their bodies, up to what extraction accepts."""
-    return MAX_EXTRACT_BYTES if is_candidate(entry) else None
+    """Extraction candidates come with their bodies, up to what extraction accepts; responses that may be
+    bot walls (other 2xx, 4xx, 5xx) with theirs, up to what a wall can be."""
+    if is_candidate(entry):
+        return MAX_EXTRACT_BYTES
+    return MAX_WALL_BYTES if may_be_wall(entry) else None
+
+
+def may_be_wall(entry: Entry) -> bool:
+    return entry.status >= 400 or (200 < entry.status < 300)
 
 
 def too_large() -> PageResult:
@@ -106,7 +121,11 @@ class _Importer:
                          {"content_type": entry.content_type, "redirected_to": redirected_to})
 
     def without_extraction(self, entry: Entry) -> None:
-        if 300 <= entry.status < 400:
+        # A body over MAX_WALL_BYTES was not read (None): too big for a wall.
+        wall = blocked_reason(entry.status, entry.body) if may_be_wall(entry) and entry.body is not None else None
+        if wall is not None:
+            self.page(entry, "blocked", wall)
+        elif 300 <= entry.status < 400:
             self.page(entry, "redirect", f"{entry.status} to {entry.location}")
         elif entry.status >= 400:
             self.page(entry, "error", f"HTTP {entry.status}")
@@ -116,7 +135,7 @@ class _Importer:
             self.page(entry, "not_article", f"content type {entry.mime}")
 
     def apply(self, entry: Entry, result: PageResult | None) -> None:
-        if result is None and entry.too_large:
+        if result is None and entry.too_large and is_candidate(entry):
             result = too_large()
         if result is None:
             self.without_extraction(entry)
@@ -127,17 +146,21 @@ class _Importer:
 
 def _jobs(entries: Iterable[Entry]) -> Iterator[tuple[Entry, bytes | None, str, str | None]]:
     for entry in entries:
+        if not is_candidate(entry):
+            yield entry, None, entry.url, entry.content_type  # not extracted (a wall's body stays for its rule)
+            continue
         body, entry.body = entry.body, None  # the worker gets its copy; the queue must not hold it twice
         yield entry, body, entry.url, entry.content_type
 
 
 def import_warcs(paths: Iterable[str | os.PathLike], db_path: str | os.PathLike, workers: int = 0,
                  min_words: int = MIN_WORDS, batch_size: int = 100, root: str | os.PathLike | None = None,
-                 spider: str = SPIDER) -> ImportReport:
+                 spider: str = SPIDER, progress: Callable[[int], None] | None = None) -> ImportReport:
     """Import the WARC files at ``paths`` into the database at ``db_path``; return what happened.
 
     Rows name the files by absolute path, or relative to ``root`` for files
     inside it (a crawl's own DIR/warc). ``spider`` names the run in ``crawls``.
+    ``progress(n)`` is told of each n bytes of the files read (all the files' sizes in all).
     """
     files = [Path(p).resolve() for p in paths]
     missing = [str(p) for p in files if not p.is_file()]
@@ -152,9 +175,11 @@ def import_warcs(paths: Iterable[str | os.PathLike], db_path: str | os.PathLike,
     importer = _Importer(OutcomePolicy(store, report.count), report.crawl_id)
     reason = "finished"
     try:
-        entries = (entry for path in files for entry in _logged_scan(path, report, root_path))
+        entries = (entry for path in files for entry in _logged_scan(path, report, root_path, progress))
         # File order (see in_order): a later capture of a URL wins, "duplicate" names the same copy.
         asyncio.run(in_order(pool, _jobs(entries), importer.apply))
+        store.flush()
+        report.clusters = update_clusters(store.db)
     except BaseException as exc:
         reason = f"failed: {exc!r}"
         raise
@@ -166,10 +191,18 @@ def import_warcs(paths: Iterable[str | os.PathLike], db_path: str | os.PathLike,
     return report
 
 
-def _logged_scan(path: Path, report: ImportReport, root: Path | None) -> Iterator[Entry]:
+def _logged_scan(path: Path, report: ImportReport, root: Path | None,
+                 progress: Callable[[int], None] | None = None) -> Iterator[Entry]:
     before = len(report.problems)
     logger.info("importing %s", path)
-    yield from scan_warc(path, report, root, body_limit)
+    done = 0
+    for entry in scan_warc(path, report, root, body_limit):
+        if progress is not None and entry.offset + entry.length > done:
+            progress(entry.offset + entry.length - done)
+            done = entry.offset + entry.length
+        yield entry
+    if progress is not None:
+        progress(max(path.stat().st_size - done, 0))
     for message in report.problems[before:]:
         logger.warning("%s", message)
 

@@ -20,12 +20,13 @@ import logging
 import os
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
 from newsarchive.archive import ArchiveDir
+from newsarchive.db.clusters import ClusterReport, update_clusters
 from newsarchive.db.store import Store
 from newsarchive.jobs.import_warc import ImportReport, import_warcs, tally, too_large
 from newsarchive.processing.outcome import CAPTURE_COLUMNS, OutcomePolicy, PageCapture
@@ -49,6 +50,7 @@ class ReextractReport:
     outcomes: Counter = field(default_factory=Counter)  # pages' new outcomes
     problems: list[str] = field(default_factory=list)
     diff: str | None = None
+    clusters: ClusterReport | None = None  # the near-duplicate clusters brought up to date at the end
 
     def summary(self) -> str:
         c = self.counts
@@ -57,6 +59,8 @@ class ReextractReport:
         if self.problems:
             lines.append(f"{len(self.problems)} pages left as they were:")
             lines.extend(f"  {message}" for message in self.problems)
+        if self.clusters is not None:
+            lines.append(self.clusters.summary())
         return "\n".join(lines)
 
     def count(self, key: str, delta: int) -> None:
@@ -74,8 +78,10 @@ def select_pages(db: Database, since: str | None = None, site: str | None = None
 def select_keys(db: Database, since: str | None = None, site: str | None = None,
                 url: str | None = None) -> list[tuple[int, str]]:
     """(rowid, url) of the pages to re-extract, in storage order: all a run keeps in memory of its selection."""
+    # Challenge pages that came with a 200 were judged with their extraction: judged again with it.
     where = [f"(pages.outcome IN ({', '.join('?' * len(REEXTRACTED_OUTCOMES))}) OR "
-             "(pages.outcome = 'error' AND pages.reason LIKE 'extraction %'))", "pages.warc_filename IS NOT NULL",
+             "(pages.outcome = 'error' AND pages.reason LIKE 'extraction %') OR "
+             "(pages.outcome = 'blocked' AND pages.status = 200))", "pages.warc_filename IS NOT NULL",
              "pages.warc_offset IS NOT NULL"]
     params: list[Any] = list(REEXTRACTED_OUTCOMES)
     if since:
@@ -169,10 +175,12 @@ def text_diff(url: str, old: dict | None, new: dict | None) -> str:
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def _jobs(rows: Iterable[dict[str, Any]],
-          worker: _Reextractor) -> Iterator[tuple[dict[str, Any], bytes | None, str, str | None]]:
+def _jobs(rows: Iterable[dict[str, Any]], worker: _Reextractor,
+          progress: Callable[[int], None] | None = None) -> Iterator[tuple[dict[str, Any], bytes | None, str, str | None]]:
     for row in rows:
         worker.report.pages += 1
+        if progress is not None:
+            progress(1)
         loaded = worker.body_of(row)
         if loaded is not None:
             body, content_type = loaded
@@ -181,8 +189,12 @@ def _jobs(rows: Iterable[dict[str, Any]],
 
 def reextract(directory: str | os.PathLike, since: str | None = None, site: str | None = None,
               diff_url: str | None = None, only_url: str | None = None, dry_run: bool = False,
-              workers: int = 0, min_words: int = MIN_WORDS, batch_size: int = 100) -> ReextractReport:
-    """Re-extract the selected pages of the archive in ``directory`` and rebuild their articles."""
+              workers: int = 0, min_words: int = MIN_WORDS, batch_size: int = 100,
+              progress: Callable[[int], None] | None = None) -> ReextractReport:
+    """Re-extract the selected pages of the archive in ``directory`` and rebuild their articles.
+
+    ``progress(1)`` is told of each page read (``count_selected`` says how many there are).
+    """
     db_path = ArchiveDir(directory).db_path
     report = ReextractReport()
     store = None
@@ -199,13 +211,25 @@ def reextract(directory: str | os.PathLike, since: str | None = None, site: str 
             raise LookupError(f"{diff_url} is not among the pages to re-extract (no such page, "
                               "no WARC pointer, or outside --since/--site)")
         # Storage order (see in_order): the first copy of a text stays the article.
-        asyncio.run(in_order(pool, _jobs(rows, worker), worker.apply))
+        asyncio.run(in_order(pool, _jobs(rows, worker, progress), worker.apply))
+        if not dry_run:
+            store.flush()
+            report.clusters = update_clusters(store.db)
     finally:
         pool.close()
         if store is not None:
             store.close()
     logger.info("%s", report.summary())
     return report
+
+
+def count_selected(directory: str | os.PathLike, since: str | None = None, site: str | None = None) -> int:
+    """How many pages ``reextract`` with these filters reads (for a progress bar's total)."""
+    db = Database(ArchiveDir(directory).db_path)
+    try:
+        return len(select_keys(db, since=since, site=site))
+    finally:
+        db.close()
 
 
 def needs_rebuild(directory: str | os.PathLike) -> bool:
@@ -222,7 +246,7 @@ def needs_rebuild(directory: str | os.PathLike) -> bool:
 
 
 def rebuild(directory: str | os.PathLike, workers: int = 0, min_words: int = MIN_WORDS,
-            batch_size: int = 100) -> ImportReport:
+            batch_size: int = 100, progress: Callable[[int], None] | None = None) -> ImportReport:
     """Build DIR/news.db from DIR/warc alone, offline: every response record read back and extracted.
 
     Revisit records are skipped, so rows point at the responses that hold
@@ -233,6 +257,6 @@ def rebuild(directory: str | os.PathLike, workers: int = 0, min_words: int = MIN
     if not files:
         raise FileNotFoundError(f"no WARC files in {archive.warc_dir}")
     report = import_warcs(files, archive.db_path, workers=workers, min_words=min_words,
-                          batch_size=batch_size, root=archive.warc_dir, spider=REBUILD_SPIDER)
+                          batch_size=batch_size, root=archive.warc_dir, spider=REBUILD_SPIDER, progress=progress)
     logger.info("rebuilt the database of %s from %d WARC files", directory, len(files))
     return report

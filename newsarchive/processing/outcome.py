@@ -16,6 +16,14 @@ Every change is reported through one counting callback, ``count(key, delta)``:
   decides only, not when or in which crawl the page was fetched);
 * ``articles/dropped``: an article the archive held before this run is gone.
 
+A run that keeps per-site health (newsarchive/db/health.py) also passes
+``per_site(site, bucket, delta)``: each pages row written, in one bucket of its
+site (new, updated, unchanged, not_article, errors, blocked).
+
+A ``blocked`` page (a bot wall or challenge page, processing/blocked.py) is
+recorded like an ``error``: its pages row says what this fetch got, and an
+article the archive already holds for the URL keeps its row, text and WARC pointer.
+
 No Scrapy here: the crawl's pipeline turns the reports into stats, the
 offline jobs into their summaries.
 """
@@ -27,12 +35,14 @@ from typing import Any, Callable, Iterable, Mapping
 
 from w3lib.url import canonicalize_url
 
+from newsarchive.db.health import CHANGE_BUCKETS, bucket_of, site_of
 from newsarchive.db.store import Store, article_row
 from newsarchive.extract.article import Article
 from newsarchive.processing.page import PageResult
 from newsarchive.warc.writer import Capture
 
 Count = Callable[[str, int], None]
+SiteCount = Callable[[str, str, int], None]  # (site, bucket, delta)
 # The reports that say an articles row was written (the crawl's newsarchive/articles).
 ARTICLE_WRITES = frozenset({"articles/added", "articles/changed", "articles/unchanged"})
 
@@ -125,9 +135,11 @@ class OutcomePolicy:
     ``write=False`` (a dry run) writes nothing, but decides and reports as if it had.
     """
 
-    def __init__(self, store: Store, count: Count, stale: Iterable[str] = (), write: bool = True) -> None:
+    def __init__(self, store: Store, count: Count, stale: Iterable[str] = (), write: bool = True,
+                 per_site: SiteCount | None = None) -> None:
         self.store = store
         self.count = count
+        self.per_site = per_site
         self.stale = set(stale)
         self.write = write
         # Articles this run wrote that are not their own canonical page (only those can be demoted),
@@ -142,12 +154,20 @@ class OutcomePolicy:
     # -- pages rows -----------------------------------------------------------
 
     def page(self, url: str, outcome: str, reason: str | None, capture: PageCapture,
-             fields: Mapping[str, Any] | None = None) -> None:
-        """A pages row with this outcome; ``fields``: its other columns (as stored, for a rewritten row)."""
+             fields: Mapping[str, Any] | None = None, bucket: str | None = None) -> None:
+        """A pages row with this outcome; ``fields``: its other columns (as stored, for a rewritten row).
+
+        ``bucket``: its per-site health bucket, when the outcome alone does not say it (an article's change).
+        """
         if self.write:
             self.store.add_page({**capture.columns(), **(fields or {}), "url": url, "outcome": outcome,
                                  "reason": reason})
         self.count(f"pages/{outcome}", 1)
+        if self.per_site is not None:
+            fields = fields or {}
+            bucket = bucket or bucket_of(outcome, capture.status, bool(fields.get("revisit_record_id")))
+            if bucket is not None:
+                self.per_site(site_of(url, fields.get("source")), bucket, 1)
 
     # -- extraction results ---------------------------------------------------
 
@@ -156,10 +176,10 @@ class OutcomePolicy:
         """The rows of a page whose body was extracted (or failed to be); ``capture`` goes into both rows."""
         previous = self._stored_article(url)
         self.stale.discard(url)
-        if result.outcome == "error":
-            # A crash now must not throw away what an earlier extraction kept.
-            self.page(url, "error", result.reason, capture, fields)
-            return Recorded("error", result.reason)
+        if result.outcome in ("error", "blocked"):
+            # A crash now, or a wall instead of the page, must not throw away what an earlier fetch kept.
+            self.page(url, result.outcome, result.reason, capture, fields)
+            return Recorded(result.outcome, result.reason)
         if result.article is None:
             return self._without_article(url, "not_article", result.reason, previous, capture, fields)
         article = result.article
@@ -175,7 +195,7 @@ class OutcomePolicy:
         if self.write:
             self.store.add_article(row)
         self.count(f"articles/{change}", 1)
-        self.page(url, "article", result.reason, capture, fields)
+        self.page(url, "article", result.reason, capture, fields, bucket=CHANGE_BUCKETS[change])
         return Recorded("article", result.reason, row)
 
     def _without_article(self, url: str, outcome: str, reason: str, previous: dict | None,
@@ -209,8 +229,9 @@ class OutcomePolicy:
         """
         change = self._demotable.pop(url, None)
         if self.write:
-            self.store.demote(url, same_text_as(copy_of))
+            row = self.store.demote(url, same_text_as(copy_of))
         else:
+            row = self.store.page(url)
             self._remove(url)
         if change is None:
             self.count("articles/dropped", 1)
@@ -220,6 +241,10 @@ class OutcomePolicy:
             self.count("articles/dropped", 1)
         self.count("pages/article", -1)
         self.count("pages/duplicate", 1)
+        if self.per_site is not None:
+            site = site_of(url, (row or {}).get("source"))
+            self.per_site(site, CHANGE_BUCKETS[change], -1)
+            self.per_site(site, "not_article", 1)
 
     # -- what this run knows that the store may not ---------------------------
 

@@ -13,6 +13,7 @@ from newsarchive.extract.article import Article
 # Fewer words than this and a page is not an article: the default of NEWSARCHIVE_MIN_WORDS and
 # --min-words, defined once with the verdict and re-exported here for the pool and the jobs.
 from newsarchive.extract.classify import MIN_WORDS
+from newsarchive.processing.blocked import blocked_reason
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ MAX_EXTRACT_BYTES = 8_000_000
 
 @dataclass
 class PageResult:
-    outcome: str  # "article" or "not_article"
+    outcome: str  # "article", "not_article", "blocked" (a bot wall, processing/blocked.py) or "error"
     reason: str
     article: Article | None = None
 
@@ -38,6 +39,9 @@ def process_page(body: bytes, url: str, content_type: str | None, min_words: int
         return PageResult("not_article", "empty body")
     if looks_binary(body):
         return PageResult("not_article", "binary content")
+    wall = blocked_reason(None, body)
+    if wall is not None:
+        return PageResult("blocked", wall)
     if len(body) > MAX_EXTRACT_BYTES:
         return PageResult("not_article", f"too large to extract ({len(body)} bytes)")
     # Imported here, not at the top: the crawl process imports this module for PageResult and the

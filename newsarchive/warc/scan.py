@@ -275,6 +275,20 @@ _RECORD_START = re.compile(rb"\x1f\x8b\x08|WARC/1\.[01]\r\n")
 _SEARCH_BLOCK = 1 << 20
 
 
+def holds_record(path: Path) -> bool:
+    """Whether the file holds at least one WARC (or ARC) record warcio reads, or a WARC record start anywhere.
+
+    Cheap for a WARC file (its first record); a file that is no archive at all is searched through.
+    """
+    with open(path, "rb") as stream:
+        try:
+            for _ in ArchiveIterator(stream):
+                return True
+        except Exception as exc:  # whatever warcio raises on bytes that are not an archive
+            logger.debug("%s does not start with a record: %s", path, exc)
+        return next_record_start(stream, 0) is not None
+
+
 def next_record_start(stream: BinaryIO, position: int) -> int | None:
     """The offset of the first WARC record at or after ``position``, read in blocks; None if there is none.
 

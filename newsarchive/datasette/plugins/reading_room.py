@@ -37,6 +37,17 @@ def prepare_jinja2_environment(env):
     env.filters["paragraphs"] = lambda text: [p.strip() for p in (text or "").split("\n") if p.strip()]
     env.filters["marked"] = marked
     env.filters["tilde_encode"] = tilde_encode
+    env.tests["opening"] = opens
+
+
+def opens(description: str | None, text: str | None) -> bool:
+    """Does ``text`` begin with ``description`` (whitespace aside, a trailing ellipsis of a cut one too)?
+
+    Many pages' meta description is their standfirst, which is also the text's
+    first paragraph: the article page then shows it once, in the text.
+    """
+    wanted = " ".join((description or "").split()).rstrip(".…").rstrip()
+    return bool(wanted) and " ".join((text or "").split()).startswith(wanted)
 
 
 def from_json(value):
@@ -75,11 +86,23 @@ def _article_vars(datasette, database, request):
         replay = (config.get("replay_url") or DEFAULT_REPLAY).format(timestamp=re.sub(r"\D", "", when)[:14], url=url)
         return {
             "versions": versions,
+            "cluster": await _cluster_members(db, url),
             "capture_url": datasette.urls.path("/-/newsarchive/capture?" + urlencode({"db": database, "url": url or ""})),
             "replay_url": replay,
         }
 
     return inner
+
+
+async def _cluster_members(db, url: str | None) -> list[dict]:
+    """The other articles of ``url``'s near-duplicate cluster, earliest first (none before clustering)."""
+    if not url or "cluster_id" not in await db.table_columns("articles"):
+        return []
+    result = await db.execute(
+        "SELECT url, title, site, published, word_count, url = cluster_id AS earliest FROM articles "
+        "WHERE cluster_id = (SELECT cluster_id FROM articles WHERE url = :url) AND url != :url "
+        "ORDER BY coalesce(published, fetched_at), url LIMIT 200", {"url": url})
+    return [dict(row) for row in result.rows]
 
 
 def _row_url(request) -> str | None:

@@ -1,0 +1,1 @@
+"""Working on the corpus as a whole: near-duplicate clusters (neardup)."""

@@ -1,0 +1,163 @@
+"""Near-duplicate texts: word shingles, MinHash signatures, LSH band keys, and clusters.
+
+Two articles are near-duplicates when the estimated Jaccard similarity of
+their sets of word shingles (``Params.shingle`` consecutive ``\\w+`` tokens,
+lowercased, as the text fingerprint and the extraction benchmark tokenise) is
+at least ``Params.threshold``: a wire story republished with another intro, an
+extra paragraph at the end, another byline or an inserted ad line stays above
+it; two stories that only share a site's boilerplate or a topic do not
+(bench/neardup.py measured the threshold).
+
+Candidates are found by locality-sensitive hashing: the signature is cut into
+``bands`` bands of ``rows`` values and each band hashed to one integer key;
+two texts sharing any key are compared. The keys live in SQLite
+(newsarchive/db/clusters.py), so no index has to sit in memory.
+
+Pure functions and small values here, no database: datasketch computes the
+MinHash signatures, and its own choice of bands for a threshold is used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import Hashable, Iterable
+
+import numpy as np
+
+_WORD = re.compile(r"\w+")
+# datasketch 2's default permutation scheme, named so an upgrade that changes the default cannot
+# silently mix signatures: the scheme is part of the stored parameters.
+SCHEME = "affine32"
+SIGNATURE_DTYPE = np.dtype("<u4")  # affine32 values are 32-bit: 4 bytes per permutation when stored
+
+
+@dataclass(frozen=True)
+class Params:
+    """How texts are compared. Stored with the signatures: other params mean signing everything again."""
+
+    threshold: float = 0.5  # estimated Jaccard at or above which two texts are near-duplicates
+    shingle: int = 5  # words per shingle
+    num_perm: int = 128  # MinHash permutations
+    seed: int = 1
+    scheme: str = SCHEME
+
+    def __post_init__(self) -> None:
+        if not 0 < self.threshold <= 1:
+            raise ValueError(f"a near-duplicate threshold is a Jaccard similarity in (0, 1], not {self.threshold}")
+
+    @property
+    def bands(self) -> tuple[int, int]:
+        """(bands, rows per band): datasketch's optimum for ``threshold``, false positives and negatives weighed alike."""
+        return _bands(self.threshold, self.num_perm)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@lru_cache(maxsize=32)
+def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    # datasketch integrates the collision curves for every split: milliseconds, so once per threshold.
+    from datasketch.lsh import _optimal_param
+
+    return _optimal_param(threshold, num_perm, 0.5, 0.5)
+
+
+def tokens(text: str) -> list[str]:
+    """Unicode word runs, lowercased: casing and punctuation are not content."""
+    return _WORD.findall(text.lower())
+
+
+def shingles(text: str, size: int) -> set[bytes]:
+    """The set of ``size``-word shingles of ``text`` (a shorter text is one shingle; an empty one none)."""
+    words = tokens(text)
+    if len(words) < size:
+        return {" ".join(words).encode("utf-8")} if words else set()
+    return {" ".join(words[i:i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
+
+
+def signature(text: str, params: Params) -> np.ndarray | None:
+    """The MinHash signature of ``text``'s shingles (uint32, ``num_perm`` values); None for a text without words."""
+    # Imported here: datasketch brings scipy (~70 MB), which a crawl with nothing to sign never needs.
+    from datasketch import MinHash
+
+    grams = shingles(text, params.shingle)
+    if not grams:
+        return None
+    minhash = MinHash(num_perm=params.num_perm, seed=params.seed, scheme=params.scheme)
+    minhash.update_batch(sorted(grams))
+    return np.asarray(minhash.hashvalues, dtype=SIGNATURE_DTYPE)
+
+
+def to_blob(values: np.ndarray) -> bytes:
+    return values.astype(SIGNATURE_DTYPE).tobytes()
+
+
+def from_blob(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype=SIGNATURE_DTYPE)
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity: the share of permutations whose minima agree."""
+    return float(np.count_nonzero(a == b)) / len(a)
+
+
+def band_keys(values: np.ndarray, params: Params) -> list[int]:
+    """One signed 64-bit key per band (SQLite's INTEGER), the band's number mixed in."""
+    bands, rows = params.bands
+    keys = []
+    for band in range(bands):
+        chunk = values[band * rows:(band + 1) * rows].astype(SIGNATURE_DTYPE).tobytes()
+        digest = hashlib.blake2b(band.to_bytes(2, "little") + chunk, digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "little", signed=True))
+    return keys
+
+
+class UnionFind:
+    """Disjoint sets over any hashable nodes (path halving, union by size)."""
+
+    def __init__(self, nodes: Iterable[Hashable] = ()) -> None:
+        self.parent: dict[Hashable, Hashable] = {}
+        self.size: dict[Hashable, int] = {}
+        for node in nodes:
+            self.add(node)
+
+    def add(self, node: Hashable) -> None:
+        if node not in self.parent:
+            self.parent[node] = node
+            self.size[node] = 1
+
+    def find(self, node: Hashable) -> Hashable:
+        self.add(node)
+        while self.parent[node] != node:
+            self.parent[node] = self.parent[self.parent[node]]
+            node = self.parent[node]
+        return node
+
+    def union(self, a: Hashable, b: Hashable) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        if self.size[ra] < self.size[rb]:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.size[ra] += self.size[rb]
+
+    def groups(self) -> list[list[Hashable]]:
+        """Every set, as a list of its nodes."""
+        found: dict[Hashable, list[Hashable]] = {}
+        for node in self.parent:
+            found.setdefault(self.find(node), []).append(node)
+        return list(found.values())
+
+
+def representative(members: Iterable[tuple[str | None, str]]) -> str:
+    """The cluster's name: the URL of its earliest member, from (date, url) pairs.
+
+    The date is the article's publication (its fetch time where it states
+    none); an undated member comes last, and equal dates fall back to the URL,
+    so the choice never depends on the order articles were stored or signed.
+    """
+    return min(members, key=lambda m: (m[0] is None, m[0] or "", m[1]))[1]
