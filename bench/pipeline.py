@@ -183,7 +183,10 @@ def crawl(url: str, out: Path, pages: int, profile: Path | None = None,
     fetched = stats.get("response_received_count", 0)
     crawl_cpu, workers_cpu = stats["newsarchive/cpu_seconds/crawl"], stats["newsarchive/cpu_seconds/workers"]
     startup = stats.get("newsarchive/cpu_seconds/startup")
-    after_start = f" ({1000 * (crawl_cpu - startup) / pages:.1f} ms after its {startup:.2f} s start)" if startup else ""
+    # Near-duplicate clustering runs once at the crawl's end (counted in cpu_seconds/crawl and on its own).
+    neardup = stats.get("newsarchive/cpu_seconds/near_duplicates", 0)
+    after_start = (f" ({1000 * (crawl_cpu - startup - neardup) / pages:.1f} ms without its {startup:.2f} s start"
+                   f" and {neardup:.2f} s of clustering at the end)") if startup else ""
     print(f"crawl: {fetched} responses, {articles} articles, elapsed {stats['elapsed_time_seconds']:.1f} s; "
           f"CPU per page: crawl process {1000 * crawl_cpu / pages:.1f} ms{after_start}, "
           f"workers {1000 * workers_cpu / pages:.1f} ms")
