@@ -245,6 +245,22 @@ class Archive:
                 return page, decode_row(article) if article else None
         return None, None
 
+    def versions(self, url: str) -> list[dict]:
+        """Every version of ``url``'s article text (``article_versions`` rows), oldest first.
+
+        Version 1 is the text first archived; ``articles`` holds the last. Empty
+        when the archive holds no article for ``url`` (or predates versions).
+        """
+        try:
+            for candidate in dict.fromkeys([url, url.rstrip("/"), url if url.endswith("/") else url + "/"]):
+                rows = self.connection.execute("SELECT * FROM article_versions WHERE url = ? ORDER BY version",
+                                               [candidate]).fetchall()
+                if rows:
+                    return [dict(row) for row in rows]
+        except sqlite3.OperationalError:
+            return []  # an archive from before versions (opened read-only: not migrated)
+        return []
+
     def capture(self, url: str, limit: int | None = None) -> StoredResponse:
         """The archived HTTP response of ``url`` (a revisit followed to its payload).
 

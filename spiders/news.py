@@ -15,6 +15,12 @@ line are fetched, not followed further. A sources file (newsarchive/sources.py,
 newsarchive/crawl/sites.py) names many sites, each with its own politeness;
 feeds and sitemaps are polled on an adaptive schedule (newsarchive/crawl/listings.py).
 
+Into an archive that already holds pages the crawl is incremental
+(``newsarchive.db.urlstate``, ``crawl/incremental.py``): the seeds are always
+fetched, sitemap and feed entries carry their dates (``meta[LISTED]``) and
+those older than NEWSARCHIVE_MAX_AGE_DAYS are not taken, and a 304 arrives
+here with the archived copy, whose links are followed as if it were fetched.
+
 What may be fetched at all is ``newsarchive.scope.Scope``, built from the seeds:
 the spider asks it before yielding a request, and ``ScopeMiddleware`` asks it
 again for every request that reaches the downloader (redirects, retries,
@@ -44,6 +50,8 @@ from newsarchive.crawl.refresh import may_refresh
 from newsarchive.crawl.discovery import FEED_TYPES, alternate_feeds, parse_listing, robots_sitemaps
 from newsarchive.crawl.listings import LISTING, ListingSchedule
 from newsarchive.crawl.sites import DISCOVER_FEEDS, SOURCE, Sites
+from newsarchive.crawl.discovery import parse_listing, robots_sitemaps
+from newsarchive.crawl.incremental import LISTED, NOT_MODIFIED, SEED, Incremental
 from newsarchive.crawl.resume import FOLLOW  # link hops still allowed from this page; None: don't follow
 from newsarchive.crawl.politeness import RobotsUnavailable
 from newsarchive.crawl.refusal import refused
@@ -86,6 +94,8 @@ def split_urls(value: str | list[str] | None) -> list[str]:
 
 class NewsSpider(Spider):
     name = "news"
+    # Replaced by the crawl's settings in from_crawler.
+    incremental = Incremental()
 
     def __init__(self, start_urls: str = "", sitemap_urls: str = "", feed_urls: str = "", sources: str = "",
                  *args: Any, **kwargs: Any):
@@ -114,6 +124,7 @@ class NewsSpider(Spider):
         spider.scope = Scope(spider.start_urls + spider.sitemap_urls + spider.feed_urls, extra)
         spider.sites.apply(crawler.settings)
         spider.schedule = ListingSchedule(crawler)
+        spider.incremental = Incremental.from_settings(crawler.settings)
         return spider
 
     @classmethod
@@ -132,9 +143,11 @@ class NewsSpider(Spider):
     async def start(self) -> AsyncIterator[Request]:
         self.schedule.open()
         depth = self.settings.getint("NEWSARCHIVE_DEPTH_LIMIT")
+        # Seeds are fetched again in every crawl (conditionally), whatever the archive holds.
+        seed = {SEED: True}
         for url in self.start_urls:
             discover = self.sites.discovers(url, "feeds", self._given_feeds)
-            yield self.request(url, self.parse_page, follow_depth=depth, meta={DISCOVER_FEEDS: discover})
+            yield self.request(url, self.parse_page, follow_depth=depth, meta={**seed, DISCOVER_FEEDS: discover})
         # Sitemaps found in robots.txt count as one hop from the start pages (their pages follow
         # links too), so a depth limit of 0 fetches the start pages alone.
         robots = {_robots_url(u): self.sites.name_for(u) for u in self.start_urls
@@ -143,7 +156,7 @@ class NewsSpider(Spider):
             yield self.request(url, self.parse_robots, follow_depth=depth, meta={"dont_obey_robotstxt": True},
                                source=robots[url])
         for url in self.sitemap_urls + self.feed_urls:
-            for request in self.listing(url, None, None):
+            for request in self.listing(url, None, None, meta=seed):
                 yield request
 
     def request(self, url: str, callback, follow_depth: int | None = None, meta: dict | None = None,
@@ -155,10 +168,11 @@ class NewsSpider(Spider):
         return Request(url, callback=callback, errback=self.failed, priority=follow_depth or 0,
                        meta={REPORTED: True, FOLLOW: follow_depth, **self.sites.meta(url, source), **(meta or {})})
 
-    def listing(self, url: str, follow_depth: int | None, source: str | None) -> Iterator[Request]:
+    def listing(self, url: str, follow_depth: int | None, source: str | None,
+                meta: dict | None = None) -> Iterator[Request]:
         """A request for a feed or sitemap, unless its adaptive schedule says it is not due yet."""
         if self.schedule.due(url):
-            yield self.request(url, self.parse_listing, follow_depth=follow_depth, meta={LISTING: url},
+            yield self.request(url, self.parse_listing, follow_depth=follow_depth, meta={LISTING: url, **(meta or {})},
                                source=source)
 
     def closed(self, reason: str) -> None:
@@ -235,16 +249,26 @@ class NewsSpider(Spider):
         depth = response.meta.get(FOLLOW)
         # The sitemaps protocol: a sitemap lists URLs of its own scheme, host and port only.
         sitemap = response.url if found.kind in ("sitemapindex", "urlset") else None
-        urls = [url for url in found.urls if self.in_scope(url, sitemap=sitemap)]
+        urls = [url for url in found.urls if self.in_scope(url, sitemap=sitemap) and self._recent(found.dates.get(url))]
         source = response.meta.get(SOURCE)
+        # The entry's date goes with the request: the archive refetches a page dated after its last check.
+        dated = lambda url: {LISTED: found.dates[url].isoformat()} if url in found.dates else {}  # noqa: E731
         if found.kind == "sitemapindex":
             for url in urls:
-                yield from self.listing(url, depth, source)
+                yield from self.listing(url, depth, source, meta=dated(url))
             return
         self.schedule.polled(response.meta.get(LISTING, response.url), source, urls)
         self.crawler.stats.inc_value("newsarchive/discovered_urls", len(found.urls))
         for url in urls:
-            yield self.request(url, self.parse_page, follow_depth=depth - 1 if depth else None, source=source)
+            yield self.request(url, self.parse_page, follow_depth=depth - 1 if depth else None, meta=dated(url),
+                               source=source)
+
+    def _recent(self, listed) -> bool:
+        """Within NEWSARCHIVE_MAX_AGE_DAYS by its sitemap or feed date (undated and future entries are)."""
+        if self.incremental.too_old(listed):
+            self.crawler.stats.inc_value("newsarchive/incremental/too_old")
+            return False
+        return True
 
     def _sitemap_budget(self) -> int:
         limit = self.settings.getint("NEWSARCHIVE_SITEMAP_MAX_URLS")
@@ -281,6 +305,12 @@ class NewsSpider(Spider):
 
     def page_item(self, response: Response, outcome: str | None = None, reason: str | None = None,
                   redirected_to: str | None = None) -> Page:
+        if response.meta.get(NOT_MODIFIED):
+            # A 304: the body is the archived copy, read for its links; the page was checked, not fetched.
+            return Page(url=response.url, status=304, outcome="not_modified", reason="HTTP 304 (not modified)",
+                        content_type=_content_type(response), depth=response.meta.get("depth", 0),
+                        referer=_referer(response.request), capture=response.meta.get(CAPTURE))
+        ok = response.status == 200
         return Page(
             url=response.url,
             status=response.status,
@@ -294,6 +324,9 @@ class NewsSpider(Spider):
             revisit=response.meta.get(REVISIT),
             redirected_to=redirected_to,
             source=response.meta.get(SOURCE),
+            # Validators of a full 200 response: the next crawl asks for it conditionally.
+            etag=_header(response, b"ETag") if ok else None,
+            last_modified=_header(response, b"Last-Modified") if ok else None,
         )
 
 
@@ -305,7 +338,11 @@ def _insist(settings: BaseSettings, name: str, value: Any) -> None:
 
 
 def _content_type(response: Response) -> str | None:
-    value = response.headers.get(b"Content-Type")
+    return _header(response, b"Content-Type")
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
     return value.decode("latin-1") if value else None
 
 

@@ -4,8 +4,9 @@ Two sites, both served by the demo ``SiteServer``: the bundled demo site
 (``demo_site``, checked against its truth.json) and a tiny fixture news site
 (``news_site``, ``archive_helpers.fixture_routes``). The fixture site is
 crawled once per session (``crawled_site``), then a copy of that archive is
-crawled again while the same server is up (``recrawled_site``), so the second
-crawl finds every payload unchanged and writes revisit records. Both folders
+crawled again in full (``NEWSARCHIVE_REFETCH=all``) while the same server is up
+(``recrawled_site``), so the second crawl finds every payload unchanged and
+writes revisit records. Both folders
 are shared read-only: tests that write copy them first. Tests that crawl are
 marked ``e2e`` (deselect them with ``-m "not e2e"``).
 """
@@ -53,12 +54,15 @@ def crawled_site(news_site, tmp_path_factory) -> CrawledSite:
 
 @pytest.fixture(scope="session")
 def recrawled_site(crawled_site, news_site, tmp_path_factory) -> CrawledSite:
-    """``crawled_site`` crawled again, unchanged: its second WARC file holds revisit records."""
+    """``crawled_site`` crawled again in full, unchanged: its second WARC file holds revisit records.
+
+    In full: an incremental recrawl (the default) would not fetch the archived articles at all.
+    """
     directory = tmp_path_factory.mktemp("recrawl") / "archive"
     shutil.copytree(crawled_site.directory, directory)
     # Into the next second, so the revisits' 14-digit timestamps differ from the originals'.
     time.sleep(1.05 - time.time() % 1)
-    run_crawl(directory, settings=QUIET, start_urls=news_site.url).check()
+    run_crawl(directory, settings={**QUIET, "NEWSARCHIVE_REFETCH": "all"}, start_urls=news_site.url).check()
     return CrawledSite(directory, news_site.url, news_site.routes)
 
 

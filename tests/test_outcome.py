@@ -177,3 +177,76 @@ def test_a_dry_run_writes_nothing_but_decides_as_if_it_had(tmp_path):
     db = Database(tmp_path / "news.db")
     assert db["pages"].count == 0 and db["articles"].count == 0
     assert +counts == {"pages/article": 1, "articles/added": 1, "pages/duplicate": 2}
+
+
+# -- versions -------------------------------------------------------------------
+
+def versions(policy: OutcomePolicy, url: str = PLAIN) -> list[dict]:
+    policy.store.flush()
+    return list(policy.store.db.query("SELECT * FROM article_versions WHERE url = ? ORDER BY version", [url]))
+
+
+def test_a_new_capture_with_new_text_is_a_new_version_and_articles_holds_the_latest(run):
+    run.record(PLAIN, found("first text"), capture(1))
+    run.record(PLAIN, found("second text"), capture(2))
+    kept = versions(run)
+    assert [(v["version"], v["text"], v["warc_record_id"]) for v in kept] == [
+        (1, "first text", "<urn:uuid:1>"), (2, "second text", "<urn:uuid:2>")]
+    assert rows(run)[1][PLAIN]["text"] == "second text"
+    assert run.counts["articles/changed"] == 1
+
+
+def test_a_new_capture_with_the_same_text_makes_no_version(run):
+    run.record(PLAIN, found("same text"), capture(1))
+    run.record(PLAIN, found("same text", title="Retitled"), capture(2))
+    assert [v["version"] for v in versions(run)] == [1]
+
+
+def test_the_same_capture_extracted_again_updates_its_version_in_place(run):
+    run.record(PLAIN, found("first text"), capture(1))
+    run.record(PLAIN, found("second text"), capture(2))
+    run.record(PLAIN, found("second text, extracted better"), capture(2))  # reextract of the last capture
+    assert [(v["version"], v["text"]) for v in versions(run)] == [(1, "first text"),
+                                                                    (2, "second text, extracted better")]
+
+
+def test_a_dry_run_writes_no_version(tmp_path):
+    store = Store(tmp_path / "news.db")
+    OutcomePolicy(store, lambda key, delta: None, write=False).record(PLAIN, found("text"), capture(1))
+    store.flush()
+    assert store.db["article_versions"].count == 0
+    store.close()
+
+
+def test_a_304_moves_only_checked_at(run):
+    run.record(PLAIN, found("text"), capture(1))
+    run.checked(PLAIN, "2026-01-05T00:00:00Z", PageCapture(status=304, warc_record_id="<urn:uuid:304>"))
+    pages, articles = rows(run)
+    assert pages[PLAIN]["checked_at"] == "2026-01-05T00:00:00Z"
+    assert pages[PLAIN]["status"] == 200 and pages[PLAIN]["warc_record_id"] == "<urn:uuid:1>"
+    assert articles[PLAIN]["text"] == "text" and run.counts["pages/not_modified"] == 1
+
+
+def test_a_304_for_a_page_never_archived_is_its_own_row(run):
+    run.checked(PLAIN, "2026-01-05T00:00:00Z", PageCapture(status=304, warc_record_id="<urn:uuid:304>"))
+    assert rows(run)[0][PLAIN]["status"] == 304
+
+
+def test_the_versions_migration_makes_every_stored_article_its_version_1(tmp_path):
+    from sqlite_utils import Database
+
+    from newsarchive.db.schema import migrations
+
+    db = Database(tmp_path / "news.db")
+    # The schema before versions: apply the migrations up to m006 only.
+    for migration in migrations.pending(db):
+        if migration.name.startswith("m007"):
+            break
+        migration.fn(db)
+        db["_sqlite_migrations"].insert({"migration_set": "newsarchive", "name": migration.name,
+                                         "applied_at": "2026-01-01"}, alter=True)
+    db["articles"].insert({"url": PLAIN, "title": "T", "text": "old text", "word_count": 2, "fingerprint": "f",
+                           "fetched_at": "2026-01-01T00:00:00Z", "warc_record_id": "<urn:uuid:1>", "crawl_id": 1})
+    migrate(db)
+    assert [(r["url"], r["version"], r["text"], r["warc_record_id"]) for r in db["article_versions"].rows] == [
+        (PLAIN, 1, "old text", "<urn:uuid:1>")]

@@ -105,11 +105,12 @@ def test_versions_show_when_the_table_exists(db, tmp_path):
     article = articles(db)[0]
     url = "/news/articles/" + tilde_encode(article["url"])
     assert "Versions (" not in get(copy, url).text
+    # The migration made every stored article its version 1 (a list of one is not shown); add a second.
     with sqlite3.connect(copy) as conn:
-        conn.execute("CREATE TABLE article_versions (url TEXT, fetched_at TEXT, title TEXT, text TEXT)")
-        conn.executemany("INSERT INTO article_versions VALUES (?, ?, ?, ?)",
-                         [(article["url"], "2026-01-01T00:00:00Z", "First headline", "old"),
-                          (article["url"], "2026-01-02T00:00:00Z", "Second headline", "new")])
+        assert conn.execute("SELECT count(*) FROM article_versions WHERE url = ?", [article["url"]]).fetchone()[0] == 1
+        conn.execute("UPDATE article_versions SET title = 'First headline' WHERE url = ?", [article["url"]])
+        conn.execute("INSERT INTO article_versions (url, version, fetched_at, title, text, word_count) "
+                     "VALUES (?, 2, '2026-01-02T00:00:00Z', 'Second headline', 'new', 1)", [article["url"]])
     html = get(copy, url).text
     assert "Versions (2)" in html and "First headline" in html and "Second headline" in html
 

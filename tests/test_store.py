@@ -137,3 +137,16 @@ def test_crawl_row_records_settings_and_stats(tmp_path):
 def test_list_fields_are_json(tmp_path):
     row = article("http://x/1")
     assert json.loads(row["authors"]) == ["Ana Ruiz"]
+
+
+def test_rows_added_together_are_written_in_one_batch(tmp_path):
+    from newsarchive.db.store import Store
+
+    store = Store(tmp_path / "news.db", batch_size=2)
+    with store.together():
+        store.add_article({"url": "https://n.test/a", "text": "t"})
+        store.add_version({"url": "https://n.test/a", "version": 1, "text": "t"})
+        store.add_page({"url": "https://n.test/a", "outcome": "article"})
+        assert store.db["articles"].count == 0, "no batch ends inside together()"
+    assert store.pending() == 0 and store.db["pages"].count == store.db["articles"].count == 1
+    store.close()

@@ -32,17 +32,30 @@ def _logging(verbose: bool) -> None:
 @click.option("--raw", "mode", flag_value="raw", help="The archived body, content-decoded, as bytes.")
 @click.option("--text", "mode", flag_value="text", help="The stored article text.")
 @click.option("--headers", "mode", flag_value="headers", help="The archived HTTP status line and headers.")
+@click.option("--versions", "mode", flag_value="versions", help="The versions of the article's text.")
+@click.option("--diff", "mode", flag_value="diff",
+              help="A word diff between two versions: the numbers after URL, or the last two.")
+@click.argument("compare", nargs=-1, type=int)
 @dir_option
-def show(url: str, mode: str | None, directory: Path) -> None:
-    """Show what the archive holds for URL: a summary, or its raw HTML, text or headers.
+def show(url: str, mode: str | None, compare: tuple[int, ...], directory: Path) -> None:
+    """Show what the archive holds for URL: a summary, or its raw HTML, text, headers or versions.
 
     Example: newsarchive show https://www.example-news.com/2024/05/story.html --raw --dir archive > story.html
+
+    Example: newsarchive show https://www.example-news.com/2024/05/story.html --diff 1 2 --dir archive
     """
     from newsarchive.archive import Archive
     from newsarchive.warc.records import RecordError
 
+    if compare and mode != "diff":
+        raise click.ClickException("version numbers after URL go with --diff (e.g. --diff 1 2)")
+    if mode == "diff" and len(compare) not in (0, 2):
+        raise click.ClickException(f"--diff takes two version numbers or none (the last two), got {len(compare)}")
     db_path(directory)
     with Archive(directory) as archive:
+        if mode in ("versions", "diff"):
+            _show_versions(archive, url, compare if mode == "diff" else None, directory)
+            return
         page, article = archive.find(url)
         if page is None and article is None:
             raise click.ClickException(f"{url} is not in the archive at {directory}")
@@ -66,6 +79,36 @@ def show(url: str, mode: str | None, directory: Path) -> None:
                            else f"(no HTTP headers: {stored.record_type} record)")
             return
     click.echo(_summary(page, article))
+
+
+def _show_versions(archive, url: str, compare: tuple[int, ...] | None, directory: Path) -> None:
+    """``--versions``: one line per version; ``--diff`` (``compare`` not None): the word diff of two."""
+    from newsarchive.textdiff import changed_words, word_diff
+
+    versions = archive.versions(url)
+    if not versions:
+        raise click.ClickException(f"{url} has no article versions in the archive at {directory}")
+    if compare is None:
+        click.echo(f"{'version':>7}  {'fetched':<25} {'words':>6}  title")
+        for row in versions:
+            click.echo(f"{row['version']:>7}  {row['fetched_at'] or '':<25} {row['word_count'] or 0:>6}  {row['title'] or ''}")
+        return
+    by_number = {row["version"]: row for row in versions}
+    if not compare:
+        if len(versions) < 2:
+            raise click.ClickException(f"{versions[0]['url']} has only one version: nothing to compare")
+        compare = (versions[-2]["version"], versions[-1]["version"])
+    unknown = [n for n in compare if n not in by_number]
+    if unknown:
+        raise click.ClickException(f"{versions[0]['url']} has no version {unknown[0]} "
+                                   f"(versions 1 to {versions[-1]['version']})")
+    old, new = by_number[compare[0]], by_number[compare[1]]
+    removed, added = changed_words(old["text"], new["text"])
+    click.echo(f"version {old['version']} ({old['fetched_at']}) -> version {new['version']} ({new['fetched_at']}): "
+               f"{removed} words removed, {added} added")
+    if old["title"] != new["title"]:
+        click.echo(f"title: {word_diff(old['title'] or '', new['title'] or '')}")
+    click.echo(word_diff(old["text"], new["text"]))
 
 
 def _summary(page: dict | None, article: dict | None) -> str:

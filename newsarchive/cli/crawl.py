@@ -30,23 +30,50 @@ def parse_overrides(pairs: tuple[str, ...]) -> dict[str, Any]:
     return overrides
 
 
+def check_incremental(overrides: dict[str, str]) -> None:
+    """The incremental settings given with -s, checked before Scrapy starts (one clear line, no traceback)."""
+    from newsarchive.db.urlstate import parse_date, parse_intervals
+
+    refetch = overrides.get("NEWSARCHIVE_REFETCH", "").strip().lower()
+    if refetch not in ("", "none", "all"):
+        raise click.ClickException(f"NEWSARCHIVE_REFETCH is 'all' or empty, not {refetch!r}")
+    try:
+        parse_intervals(overrides.get("NEWSARCHIVE_REVISIT_INTERVALS", ""))
+    except ValueError as exc:
+        raise click.ClickException(f"NEWSARCHIVE_REVISIT_INTERVALS: {exc}") from exc
+    now = overrides.get("NEWSARCHIVE_NOW", "")
+    if now and parse_date(now) is None:
+        raise click.ClickException(f"NEWSARCHIVE_NOW is not an ISO date and time: {now!r}")
+    for name in ("NEWSARCHIVE_MAX_AGE_DAYS", "NEWSARCHIVE_REVISIT_YOUNG_DAYS", "NEWSARCHIVE_VALIDATORS_MAX_AGE_HOURS"):
+        try:
+            float(overrides.get(name) or 0)
+        except ValueError:
+            raise click.ClickException(f"{name} takes a number, not {overrides[name]!r}") from None
+
+
 @click.command()
 @click.argument("urls", nargs=-1)
 @click.option("--sitemap", "sitemaps", multiple=True, help="Sitemap or sitemap index URL (repeatable).")
 @click.option("--feed", "feeds", multiple=True, help="RSS or Atom feed URL (repeatable).")
 @sources_option
 @click.option("--depth", type=int, help="Link hops to follow from the start pages (default 3).")
+@click.option("--refetch-all", is_flag=True,
+              help="Fetch every page in full, even articles DIR already holds (NEWSARCHIVE_REFETCH=all).")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
 @click.option("-v", "--verbose", count=True,
               help="Scrapy's log: -v at INFO (settings, components), -vv at DEBUG. Default: warnings and progress.")
 @dir_option
 def crawl(urls: tuple[str, ...], sitemaps: tuple[str, ...], feeds: tuple[str, ...], sources: Path | None,
-          depth: int | None, settings: tuple[str, ...], verbose: int, directory: Path) -> None:
+          depth: int | None, refetch_all: bool, settings: tuple[str, ...], verbose: int, directory: Path) -> None:
     """Crawl news sites from start pages, sitemaps, feeds or a sources file into DIR.
 
     Example: newsarchive crawl https://www.example-news.com/ --dir archive
 
     Example: newsarchive crawl --sources sources.toml --dir archive
+
+    Into a DIR that already holds an archive the crawl is incremental: articles
+    already archived are not fetched again (young ones are re-checked), and
+    start pages, sitemaps and feeds are asked for conditionally.
 
     The same as: scrapy crawl news -a start_urls=URL -s NEWSARCHIVE_DIR=DIR (or -a sources=FILE)
 
@@ -60,6 +87,9 @@ def crawl(urls: tuple[str, ...], sitemaps: tuple[str, ...], feeds: tuple[str, ..
     overrides = {"LOG_LEVEL": LOG_LEVELS[min(verbose, 2)], **parse_overrides(settings)}
     if depth is not None:
         overrides["NEWSARCHIVE_DEPTH_LIMIT"] = str(depth)
+    if refetch_all:
+        overrides["NEWSARCHIVE_REFETCH"] = "all"
+    check_incremental(overrides)
     overrides.update(PRINTED_REPORT)
     with locked_archive(directory, "crawl"):
         from newsarchive.crawl.runner import run_crawl  # Scrapy only for the commands that crawl
@@ -116,7 +146,8 @@ def demo(directory: Path) -> None:
     """Serve the bundled demo news site on 127.0.0.1 and crawl it, offline.
 
     Run again into the same DIR, it serves the site on the same port, so the
-    recrawl finds the pages unchanged and writes revisit records.
+    recrawl is incremental: the archived articles are not fetched again, and
+    the listings, fetched again, are unchanged (revisit records).
 
     Example: newsarchive demo   (into ./archive, where every command looks by default)
     """

@@ -16,6 +16,7 @@ from scrapy.settings import BaseSettings
 
 from newsarchive.crawl.capture import WarcCaptureMiddleware
 from newsarchive.crawl.guard import ArchiveGuard
+from newsarchive.crawl.incremental import CONDITIONAL_ORDER, ConditionalRequestMiddleware
 from newsarchive.crawl.politeness import RetryAfterMiddleware, RobotsPolicyMiddleware
 from newsarchive.crawl.progress import CrawlProgress
 from newsarchive.crawl.stopping import PromptStop
@@ -66,6 +67,22 @@ DEFAULTS = {
     # When the crawl ends, its new and changed articles join their near-duplicate clusters
     # (newsarchive/db/clusters.py); off, `newsarchive dedup` does it later, for the whole archive.
     "NEWSARCHIVE_NEAR_DUPLICATES": True,
+    # Incremental crawls (newsarchive/db/urlstate.py, crawl/incremental.py): an archived article is not
+    # fetched again unless due for a re-check or dated (sitemap, feed) after the archive's last check;
+    # listings are asked for with If-None-Match / If-Modified-Since. "all": fetch everything in full.
+    "NEWSARCHIVE_REFETCH": "",
+    # Sitemap and feed entries dated more than this many days ago are not taken (0: no bound).
+    # Undated entries are taken, and so are entries dated in the future.
+    "NEWSARCHIVE_MAX_AGE_DAYS": 0,
+    # Story versions: articles published (or, undated, first fetched) less than this many days ago
+    # are re-checked once each of these times has passed since their first fetch (s, m, h, d).
+    "NEWSARCHIVE_REVISIT_YOUNG_DAYS": 3,
+    "NEWSARCHIVE_REVISIT_INTERVALS": "1h,6h,24h,72h",
+    # A page's validators are trusted this many hours after its last full 200, then it is fetched in full
+    # once: a server whose ETag never changes cannot hide a new version for ever (0: always trusted).
+    "NEWSARCHIVE_VALIDATORS_MAX_AGE_HOURS": 24,
+    # The clock of the revisit and age rules, as ISO date and time; empty: the real one (tests, benches).
+    "NEWSARCHIVE_NOW": "",
 }
 
 # Above HttpCompressionMiddleware (590): the middleware sees the bytes before they are decoded.
@@ -90,6 +107,8 @@ class NewsArchive:
             settings.set(name, value, priority="addon")
         settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", WarcCaptureMiddleware,
                                                        CAPTURE_ORDER)
+        settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", ConditionalRequestMiddleware,
+                                                       CONDITIONAL_ORDER)
         settings.setdefault_in_component_priority_dict("ITEM_PIPELINES", ArchivePipeline, PIPELINE_ORDER)
         # RFC 9309 on unreadable robots.txt, and Retry-After: subclasses in place of Scrapy's own.
         # (The scope middleware is not listed: the news spider always enables it itself.)

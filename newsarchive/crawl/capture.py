@@ -134,7 +134,8 @@ class WarcCaptureMiddleware:
         else:
             capture = written = self.writer.write_exchange(exchange)
             revisit = None
-            self.history.remember(response.url, capture)
+            if response.status != 304:  # a 304 holds no payload for a later response to be a revisit of
+                self.history.remember(response.url, capture)
         self._index(exchange, written, revisit is not None)
         self.stats.inc_value("newsarchive/warc/records", 2)
         self.stats.inc_value("newsarchive/warc/bytes", written.length)

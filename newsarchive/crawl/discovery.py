@@ -14,10 +14,13 @@ import logging
 import re
 import zlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
+
+from newsarchive.db.urlstate import parse_date
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +32,9 @@ class Discovered:
     kind: str  # "sitemapindex", "urlset", "rss", "atom", "unknown"
     urls: list[str] = field(default_factory=list)
     problem: str | None = None
+    # The newest date an entry states (sitemap <lastmod>, Google News <news:publication_date>, RSS
+    # <pubDate>/<dc:date>, Atom <updated>/<published>), by URL; undated entries are absent.
+    dates: dict[str, datetime] = field(default_factory=dict)
 
     def describe(self) -> str:
         text = f"{self.kind}: {len(self.urls)} URLs"
@@ -67,20 +73,41 @@ def parse_listing(body: bytes, base_url: str, max_urls: int, max_bytes: int) -> 
         return Discovered("unknown", problem="no XML document")
     kind = etree.QName(root).localname.lower()
     if kind in ("sitemapindex", "urlset"):
-        locs = [el.text for el in root.iter("{*}loc") if el.text and _parent_is(el, ("sitemap", "url"))]
+        links = [el for el in root.iter("{*}loc") if el.text and _parent_is(el, ("sitemap", "url"))]
+        locs = [el.text for el in links]
     elif kind == "rss" or kind == "rdf":
-        locs = [el.text for el in root.iter("{*}link") if el.text and _parent_is(el, ("item",))]
+        links = [el for el in root.iter("{*}link") if el.text and _parent_is(el, ("item",))]
+        locs = [el.text for el in links]
     elif kind == "feed":
         kind = "atom"
-        locs = [el.get("href") for el in root.iter("{*}link")
-                if el.get("href") and el.get("rel", "alternate") == "alternate" and _parent_is(el, ("entry",))]
+        links = [el for el in root.iter("{*}link")
+                 if el.get("href") and el.get("rel", "alternate") == "alternate" and _parent_is(el, ("entry",))]
+        locs = [el.get("href") for el in links]
     else:
         return Discovered("unknown", problem=f"unexpected root element <{kind}>")
     urls = _clean_urls(locs, base_url)
-    found = Discovered(kind, urls[:max_urls])
+    found = Discovered(kind, urls[:max_urls], dates=_entry_dates(links, locs, base_url))
     if len(urls) > max_urls:
         found.problem = f"{len(urls) - max_urls} more URLs beyond the limit of {max_urls} were skipped"
     return found
+
+
+# Elements of an entry that date it: its last change, or its publication.
+_DATE_NAMES = {"lastmod", "publication_date", "pubdate", "date", "updated", "published"}
+
+
+def _entry_dates(links: list, locs: list[str], base_url: str) -> dict[str, datetime]:
+    """The newest date each entry (the parent of its link element) states, by absolute URL."""
+    dates: dict[str, datetime] = {}
+    for el, loc in zip(links, locs):
+        entry = el.getparent()
+        stated = [parse_date(child.text) for child in entry.iter()
+                  if isinstance(child.tag, str) and etree.QName(child).localname.lower() in _DATE_NAMES]
+        stated = [d for d in stated if d is not None]
+        if stated:
+            url = urljoin(base_url, loc.strip())
+            dates[url] = max(stated + ([dates[url]] if url in dates else []))
+    return dates
 
 
 def _parent_is(el, names: tuple[str, ...]) -> bool:

@@ -41,3 +41,10 @@ class PageBlocked(DropItem):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, log_level="INFO")
+
+
+class NotModifiedPage(DropItem):
+    """A conditional re-check answered 304: archived as received, the rows keep the last full capture."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, log_level="DEBUG")

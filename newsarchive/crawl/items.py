@@ -29,3 +29,6 @@ class Page:
     redirected_to: str | None = None
     # The sources-file entry the page was fetched for (newsarchive/crawl/sites.py); None without one.
     source: str | None = None
+    # The response's validators (200 only), sent back as If-None-Match / If-Modified-Since next time.
+    etag: str | None = None
+    last_modified: str | None = None

@@ -24,7 +24,8 @@ from newsarchive.archive import ArchiveDir
 from newsarchive.crawl.capture import REPORTED
 from newsarchive.crawl.sites import SOURCE
 from newsarchive.crawl.signals import crawl_started, exchange_archived, sites_recorded
-from newsarchive.crawl.exceptions import DuplicateArticle, FetchFailed, PageBlocked, PageNotArticle, UnchangedPage
+from newsarchive.crawl.exceptions import (DuplicateArticle, FetchFailed, NotModifiedPage, PageBlocked, PageNotArticle,
+                                          UnchangedPage)
 from newsarchive.db.health import SiteTally, bucket_of, record_site_runs, site_of
 from newsarchive.crawl.items import Page
 from newsarchive.processing.outcome import ARTICLE_WRITES, OutcomePolicy, PageCapture
@@ -167,6 +168,9 @@ class ArchivePipeline:
 
     async def process_item(self, item: Page) -> dict:
         assert self.policy is not None and self.pool is not None
+        if item.outcome == "not_modified":
+            self.policy.checked(item.url, self._capture(item).fetched_at, self._capture(item), self._page_fields(item))
+            raise NotModifiedPage("not modified (304): the archived capture stands")
         if item.outcome is not None:
             self._page_row(item, item.outcome, item.reason, redirected_to=item.redirected_to)
             raise DROPS.get(item.outcome, PageNotArticle)(f"{item.outcome}: {item.reason}")
@@ -204,9 +208,12 @@ class ArchivePipeline:
         redirect = 300 <= response.status < 400 and b"Location" in response.headers
         if not redirect and request.meta.get(REPORTED):
             return  # the spider yields an item for it
+        ok = response.status == 200  # its validators too: the spider asks for robots.txt conditionally
         item = Page(url=response.url, status=response.status, depth=request.meta.get("depth", 0),
                     content_type=_header(response, b"Content-Type"), capture=capture, revisit=revisit,
-                    source=request.meta.get(SOURCE))
+                    source=request.meta.get(SOURCE),
+                    etag=_header(response, b"ETag") if ok else None,
+                    last_modified=_header(response, b"Last-Modified") if ok else None)
         if not redirect:
             self._page_row(item, "not_article", f"fetched by Scrapy itself ({request.url.rsplit('/', 1)[-1]})")
             return
@@ -244,8 +251,10 @@ class ArchivePipeline:
     @staticmethod
     def _page_fields(item: Page, redirected_to: str | None = None) -> dict[str, Any]:
         """The pages columns that are not the capture's."""
+        checked = (item.revisit or item.capture).date if item.capture else item.fetched_at
         fields = {"content_type": item.content_type, "depth": item.depth, "referer": item.referer,
-                  "redirected_to": redirected_to, "revisit_record_id": item.revisit.record_id if item.revisit else None}
+                  "redirected_to": redirected_to, "revisit_record_id": item.revisit.record_id if item.revisit else None,
+                  "etag": item.etag, "last_modified": item.last_modified, "checked_at": checked}
         if item.source is not None:  # a crawl without sources leaves a page's earlier attribution alone
             fields["source"] = item.source
         return fields

@@ -108,6 +108,30 @@ def m005_warc_date(db: Database) -> None:
 
 
 @migrations()
+def m006_incremental_pages(db: Database) -> None:
+    # Incremental crawls (db/urlstate.py): the validators of a page's last 200 response, for
+    # conditional GETs, and when it was last checked (a 200, a revisit or a 304 alike).
+    for column in ("etag", "last_modified", "checked_at"):
+        db["pages"].add_column(column, str)
+    # An ETag seen on several URLs with different payloads is no validator (a server that lies).
+    db["pages"].create_index(["etag"])
+
+
+@migrations()
+def m007_article_versions(db: Database) -> None:
+    # Every version of an article's extracted text, each with the WARC pointer of its response record;
+    # ``articles`` holds the latest. The articles already stored are their version 1.
+    db["article_versions"].create(
+        {"url": str, "version": int, "crawl_id": int, "fetched_at": str, "title": str, "text": str,
+         "word_count": int, "fingerprint": str, **WARC_COLUMNS, "warc_date": str},
+        pk=("url", "version"),
+    )
+    columns = "url, crawl_id, fetched_at, title, text, word_count, fingerprint, " + \
+        ", ".join(WARC_COLUMNS) + ", warc_date"
+    db.execute(f"INSERT INTO article_versions (version, {columns}) SELECT 1, {columns} FROM articles")
+
+
+@migrations()
 def m008_site_runs(db: Database) -> None:
     # Per-site health: one row per site and run (newsarchive/db/health.py writes them at a run's end).
     db["site_runs"].create(
@@ -129,11 +153,15 @@ def m008_site_runs(db: Database) -> None:
         foreign_keys=[("crawl_id", "crawls", "id")],
     )
     db["site_runs"].create_index(["site", "crawl_id"])
+
+
 @migrations()
 def m009_pages_source(db: Database) -> None:
     # The name of the sources-file entry (newsarchive/sources.py) a page was fetched for; NULL without one.
     db["pages"].add_column("source", str)
     db["pages"].create_index(["source"])
+
+
 
 
 @migrations()
@@ -151,6 +179,8 @@ def m010_listing_polls(db: Database) -> None:
         },
         pk="url",
     )
+
+
 @migrations()
 def m011_near_duplicates(db: Database) -> None:
     # Each article's near-duplicate cluster: the URL of its earliest member (its own when alone).

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from sqlite_utils import Database
 
@@ -60,6 +61,8 @@ class Store:
         self._articles: dict[str, dict] = {}
         self._deleted_articles: set[str] = set()
         self._fingerprints: dict[str, str] = {}  # of buffered articles
+        self._versions: dict[tuple[str, int], dict] = {}  # article_versions rows
+        self._held = 0  # > 0 inside ``together()``: no batch may end there
         self.written = {"pages": 0, "articles": 0}
 
     # -- crawls -------------------------------------------------------------
@@ -100,11 +103,26 @@ class Store:
         self._deleted_articles.add(url)
         self._maybe_flush()
 
+    def add_version(self, row: dict) -> None:
+        """An ``article_versions`` row (a new version, or one whose capture was extracted again)."""
+        self._versions[(row["url"], row["version"])] = row
+        self._maybe_flush()
+
     def pending(self) -> int:
-        return len(self._pages) + len(self._articles) + len(self._deleted_articles)
+        return len(self._pages) + len(self._articles) + len(self._deleted_articles) + len(self._versions)
+
+    @contextmanager
+    def together(self) -> Iterator[None]:
+        """The rows added inside go into the same batch: a crash never keeps an article without its page."""
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+            self._maybe_flush()
 
     def _maybe_flush(self) -> None:
-        if self.pending() >= self.batch_size:
+        if not self._held and self.pending() >= self.batch_size:
             self.flush()
 
     def flush(self) -> None:
@@ -124,6 +142,8 @@ class Store:
                 self.db["articles"].upsert_all(self._articles.values(), pk="url")
             for url in self._deleted_articles:
                 self.db.execute("DELETE FROM articles WHERE url = ?", [url])
+            if self._versions:
+                self.db["article_versions"].upsert_all(self._versions.values(), pk=("url", "version"))
         self.written["pages"] += len(self._pages)
         self.written["articles"] += len(self._articles)
         logger.debug("flushed %d pages, %d articles", len(self._pages), len(self._articles))
@@ -131,6 +151,7 @@ class Store:
         self._articles.clear()
         self._fingerprints.clear()
         self._deleted_articles.clear()
+        self._versions.clear()
 
     # -- reads --------------------------------------------------------------
 
@@ -170,6 +191,13 @@ class Store:
             return None
         rows = list(self.db["articles"].rows_where("url = ?", [url], limit=1))
         return rows[0] if rows else None
+
+    def latest_version(self, url: str) -> dict | None:
+        """The newest ``article_versions`` row of ``url``, buffered or stored."""
+        buffered = [row for (u, _), row in self._versions.items() if u == url] if self._versions else []
+        rows = list(self.db["article_versions"].rows_where("url = ?", [url], order_by="version desc", limit=1))
+        candidates = buffered + rows
+        return max(candidates, key=lambda row: row["version"]) if candidates else None
 
     def page(self, url: str) -> dict | None:
         """The ``pages`` row for ``url``, buffered or stored."""

@@ -125,6 +125,10 @@ class _Importer:
         wall = blocked_reason(entry.status, entry.body) if may_be_wall(entry) and entry.body is not None else None
         if wall is not None:
             self.page(entry, "blocked", wall)
+        elif entry.status == 304:
+            # A conditional re-check: the page's rows keep the last full capture (crawl's rule, outcome.py).
+            self.policy.checked(entry.url, entry.fetched_at, self.capture(entry),
+                                {"content_type": entry.content_type, "redirected_to": None})
         elif 300 <= entry.status < 400:
             self.page(entry, "redirect", f"{entry.status} to {entry.location}")
         elif entry.status >= 400:

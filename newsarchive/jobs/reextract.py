@@ -51,11 +51,14 @@ class ReextractReport:
     problems: list[str] = field(default_factory=list)
     diff: str | None = None
     clusters: ClusterReport | None = None  # the near-duplicate clusters brought up to date at the end
+    versions: int = 0  # earlier versions of articles re-extracted from their own captures
 
     def summary(self) -> str:
         c = self.counts
         lines = [f"re-extracted {self.pages} pages: {c['changed']} articles changed, {c['added']} added, "
                  f"{c['dropped']} dropped, {c['unchanged']} unchanged"]
+        if self.versions:
+            lines.append(f"and {self.versions} earlier versions of articles, from their own captures")
         if self.problems:
             lines.append(f"{len(self.problems)} pages left as they were:")
             lines.extend(f"  {message}" for message in self.problems)
@@ -166,6 +169,27 @@ def capture_columns(page: dict[str, Any], article: dict[str, Any] | None) -> dic
     return {c: page.get(c) for c in CAPTURE_COLUMNS}
 
 
+def older_versions(db: Database, selected: set[str]) -> list[dict[str, Any]]:
+    """The ``article_versions`` rows of the selected pages that are not their article's current capture."""
+    sql = ("SELECT v.* FROM article_versions v LEFT JOIN articles a ON a.url = v.url "
+           "WHERE v.warc_filename IS NOT NULL AND v.warc_offset IS NOT NULL "
+           "AND (a.warc_record_id IS NULL OR v.warc_record_id IS NOT a.warc_record_id) ORDER BY v.url, v.version")
+    return [row for row in db.query(sql) if row["url"] in selected]
+
+
+def _reextract_version(store: Store, report: ReextractReport, row: dict[str, Any], result: PageResult | None) -> None:
+    """An earlier version re-extracted from its own capture: its text is updated in place, never renumbered."""
+    if result is None or result.article is None:
+        # No longer an article by today's rules (or unreadable): the version keeps the text it had.
+        report.problems.append(f"{row['url']} version {row['version']}: "
+                               f"{result.reason if result else 'too large to extract'}; kept as it was")
+        return
+    article = result.article
+    store.add_version({**row, "title": article.title, "text": article.text, "word_count": article.word_count,
+                       "fingerprint": article.fingerprint})
+    report.versions += 1
+
+
 def text_diff(url: str, old: dict | None, new: dict | None) -> str:
     """Unified diff of the stored and the newly extracted text of one article, line by line."""
     before = (old or {}).get("text") or ""
@@ -185,6 +209,14 @@ def _jobs(rows: Iterable[dict[str, Any]], worker: _Reextractor,
         if loaded is not None:
             body, content_type = loaded
             yield row, body, row["url"], content_type
+
+
+def _version_jobs(rows: Iterable[dict[str, Any]],
+                  worker: _Reextractor) -> Iterator[tuple[dict[str, Any], bytes | None, str, str | None]]:
+    for row in rows:
+        loaded = worker.body_of(row)
+        if loaded is not None:
+            yield row, loaded[0], row["url"], loaded[1]
 
 
 def reextract(directory: str | os.PathLike, since: str | None = None, site: str | None = None,
@@ -213,6 +245,11 @@ def reextract(directory: str | os.PathLike, since: str | None = None, site: str 
         # Storage order (see in_order): the first copy of a text stays the article.
         asyncio.run(in_order(pool, _jobs(rows, worker, progress), worker.apply))
         if not dry_run:
+            # The earlier versions' captures too: each keeps its version, with the text extracted now.
+            store.flush()
+            older = older_versions(store.db, selected)
+            asyncio.run(in_order(pool, _version_jobs(older, worker), lambda row, result: _reextract_version(
+                store, report, row, result)))
             store.flush()
             report.clusters = update_clusters(store.db)
     finally:

@@ -14,7 +14,16 @@ Every change is reported through one counting callback, ``count(key, delta)``:
 * ``articles/added``, ``articles/changed``, ``articles/unchanged``: an
   articles row written, compared with the row it replaces (what extraction
   decides only, not when or in which crawl the page was fetched);
-* ``articles/dropped``: an article the archive held before this run is gone.
+* ``articles/dropped``: an article the archive held before this run is gone;
+* ``pages/not_modified``: a conditional re-check answered 304 (``checked``).
+
+Versions: every articles row written also settles the article's
+``article_versions`` (``_keep_version``): a capture whose extracted text
+differs from the latest version's is a new version; the same capture
+extracted again (``reextract``) updates its version in place. So a crawl, an
+import of successive captures and a rebuild from the WARCs keep the same
+versions, and a revisit (same payload) or a 304 never makes one: in a crawl,
+``articles/changed`` for a new capture is a new version when the text changed.
 
 A run that keeps per-site health (newsarchive/db/health.py) also passes
 ``per_site(site, bucket, delta)``: each pages row written, in one bucket of its
@@ -86,6 +95,9 @@ class PageCapture:
 
 
 CAPTURE_COLUMNS = tuple(f.name for f in fields(PageCapture))
+# What an article_versions row keeps of an articles row (besides url and version).
+VERSION_COLUMNS = ("crawl_id", "fetched_at", "title", "text", "word_count", "fingerprint", "warc_filename",
+                   "warc_offset", "warc_length", "warc_record_id", "payload_digest", "warc_date")
 
 
 def is_canonical(url: str, declared: str | None) -> bool:
@@ -192,10 +204,12 @@ class OutcomePolicy:
         row = {**article_row(article), "url": url, **capture.columns()}
         change = _change(previous, row)
         self._remember(url, article, change)
-        if self.write:
-            self.store.add_article(row)
-        self.count(f"articles/{change}", 1)
-        self.page(url, "article", result.reason, capture, fields, bucket=CHANGE_BUCKETS[change])
+        with self.store.together():  # the version, the article and its page: one batch
+            if self.write:
+                self._keep_version(url, row)
+                self.store.add_article(row)
+            self.count(f"articles/{change}", 1)
+            self.page(url, "article", result.reason, capture, fields, bucket=CHANGE_BUCKETS[change])
         return Recorded("article", result.reason, row)
 
     def _without_article(self, url: str, outcome: str, reason: str, previous: dict | None,
@@ -206,6 +220,34 @@ class OutcomePolicy:
             self.count("articles/dropped", 1)
         self.page(url, outcome, reason, capture, fields)
         return Recorded(outcome, reason)
+
+    def checked(self, url: str, checked_at: str | None, capture: PageCapture,
+                fields: Mapping[str, Any] | None = None) -> None:
+        """A conditional re-check of ``url`` answered 304: its rows keep pointing at the last full capture.
+
+        Only ``checked_at`` moves on. Without an earlier row (a foreign WARC's 304), the 304 is its row.
+        """
+        previous = self.store.page(url)
+        if previous is None:
+            self.page(url, "not_article", "HTTP 304 (not modified) with nothing archived before", capture,
+                      {**(fields or {}), "checked_at": checked_at})
+            return
+        if self.write:
+            self.store.add_page({**previous, "checked_at": checked_at})
+        self.count("pages/not_modified", 1)
+        if self.per_site is not None:
+            self.per_site(site_of(url, (fields or {}).get("source") or previous.get("source")), "unchanged", 1)
+
+    def _keep_version(self, url: str, row: dict[str, Any]) -> None:
+        """The article_versions row ``row`` (an articles row about to be written) makes or updates."""
+        if not self.write:
+            return
+        kept = {name: row.get(name) for name in VERSION_COLUMNS}
+        last = self.store.latest_version(url)
+        if last is not None and row.get("warc_record_id") and last.get("warc_record_id") == row["warc_record_id"]:
+            self.store.add_version({**last, **kept})  # the same capture, extracted again
+        elif last is None or last.get("text") != row.get("text"):
+            self.store.add_version({"url": url, "version": (last["version"] + 1) if last else 1, **kept})
 
     # -- the canonical-copy rule ----------------------------------------------
 

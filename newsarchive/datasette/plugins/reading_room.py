@@ -80,6 +80,8 @@ def _article_vars(datasette, database, request):
             # Shown whatever columns a later migration gives the table; the texts stay out of the list.
             result = await db.execute(f"SELECT * FROM [{VERSIONS_TABLE}] WHERE url = ? ORDER BY rowid", [url])
             versions = [{k: v for k, v in dict(row).items() if k not in ("text", "url")} for row in result.rows]
+            # Every article is its own version 1: the list is worth showing once there is a second.
+            versions = versions if len(versions) > 1 else []
         row = (await db.execute("SELECT warc_date, fetched_at FROM articles WHERE url = ?", [url])).first() if url else None
         when = (row["warc_date"] or row["fetched_at"] or "") if row else ""
         config = datasette.plugin_config("newsarchive") or {}
