@@ -39,7 +39,7 @@ offline jobs into their summaries.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any, Callable, Iterable, Mapping
 
 from w3lib.url import canonicalize_url
