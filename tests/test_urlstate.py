@@ -141,3 +141,20 @@ def test_bad_incremental_settings_are_one_line_errors(tmp_path, setting, message
 
     result = CliRunner().invoke(main, ["crawl", "http://127.0.0.1:9/", "-s", setting, "--dir", str(tmp_path)])
     assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
+
+
+def test_a_skipped_link_does_not_hide_the_same_url_coming_later_with_a_newer_sitemap_date(state):
+    """The duplicate filter remembers only what it lets through: a plain link to an archived article
+    (skipped) must not make the sitemap's request for it, dated after the last check, a duplicate."""
+    from scrapy import Request
+    from scrapy.utils.test import get_crawler
+
+    from newsarchive.crawl.incremental import LISTED, Incremental
+    from newsarchive.crawl.resume import ResumeDupeFilter
+
+    dupes = ResumeDupeFilter(fingerprinter=get_crawler().request_fingerprinter, state=state,
+                             incremental=Incremental(fixed_now=NOW))
+    assert dupes.request_seen(Request(ARTICLE))  # a link: archived, skipped
+    dated = Request(ARTICLE, meta={LISTED: (NOW - timedelta(days=1)).isoformat()})
+    assert not dupes.request_seen(dated)  # the sitemap says it changed: fetched
+    assert dupes.request_seen(Request(ARTICLE))  # and from then on a duplicate within the crawl

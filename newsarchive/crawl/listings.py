@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from newsarchive.archive import ArchiveDir
 from newsarchive.db.polls import ListingPolls
 from newsarchive.db.store import open_db
+from newsarchive.db.urlstate import parse_date
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,9 @@ class ListingSchedule:
             return
         self.db = open_db(ArchiveDir(directory).db_path)
         refetch_all = str(settings.get("NEWSARCHIVE_REFETCH") or "").lower() == "all"
-        self.polls = ListingPolls.load(self.db, minimum, maximum, everything_due=refetch_all)
+        # The incremental rules' clock (NEWSARCHIVE_NOW, for tests and benches), else the real one.
+        now = parse_date(settings.get("NEWSARCHIVE_NOW") or "")
+        self.polls = ListingPolls.load(self.db, minimum, maximum, everything_due=refetch_all, now=now)
 
     def due(self, url: str) -> bool:
         if self.polls.due(url):

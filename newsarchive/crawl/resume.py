@@ -92,16 +92,19 @@ class ResumeDupeFilter(RFPDupeFilter):
         super().close(reason)
 
     def request_seen(self, request: Request) -> bool:
-        if super().request_seen(request):
+        if self.request_fingerprint(request) in self.fingerprints:
             return True
-        if self.state is None:
-            return False
-        skip = self._resumed_leaf(request) if self.incremental.refetch_all else self._known(request)
-        if skip and self.resumed:
-            found = self.state.find(request.url)
-            if found is not None and found.crawl_id in self.resumed:
-                self._count("newsarchive/resume/skipped")
-        return skip
+        if self.state is not None:
+            skip = self._resumed_leaf(request) if self.incremental.refetch_all else self._known(request)
+            if skip and self.resumed:
+                found = self.state.find(request.url)
+                if found is not None and found.crawl_id in self.resumed:
+                    self._count("newsarchive/resume/skipped")
+            if skip:
+                # Not remembered as seen: the same URL may come again with a reason to fetch it
+                # (a sitemap dating it after the archive's last check, after a plain link to it).
+                return True
+        return super().request_seen(request)
 
     def _resumed_leaf(self, request: Request) -> bool:
         """A full recrawl resumes: a page the resumed runs stored that leads nowhere is not fetched again."""
