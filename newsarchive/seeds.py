@@ -38,4 +38,6 @@ def seed_url(text: str) -> tuple[str, bool]:
         raise BadSeed(f"{text}: {exc}") from None
     if not parts.hostname:
         raise BadSeed(f"{text}: no host name")
+    if any(char.isspace() for char in parts.netloc):  # a typo; Scrapy would only fail later, as an "Invalid URI"
+        raise BadSeed(f"{text}: a host name has no spaces")
     return text, False

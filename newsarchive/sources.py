@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
+from newsarchive.seeds import BadSeed, seed_url
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
@@ -182,8 +184,13 @@ def url_problem(url: str) -> str | None:
     except ValueError as exc:
         return f"{url!r} is not a URL ({exc})"
     if not parts.scheme or (parts.scheme not in ("http", "https") and not parts.netloc and "." in parts.scheme):
-        # "www.site.example/news" (or "site.example:8080/") has no scheme.
-        return f"{url!r} has no scheme: did you mean 'https://{url}'?"
+        # "www.site.example/news" (or "site.example:8080/") has no scheme; "not a url" is no URL at all.
+        # What a scheme-less URL means is newsarchive/seeds.py's rule, as on the command line.
+        try:
+            seed, _ = seed_url(url)
+        except BadSeed as exc:
+            return str(exc)
+        return f"{url!r} has no scheme: did you mean {seed!r}?"
     if parts.scheme.lower() not in ("http", "https"):
         return f"{url!r} is not an http(s) URL"
     if not parts.hostname:

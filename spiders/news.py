@@ -34,7 +34,7 @@ import logging
 from typing import Any, AsyncIterator, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
@@ -123,6 +123,8 @@ class NewsSpider(Spider):
         extra = crawler.settings.getlist("NEWSARCHIVE_SCOPE_EXTRA_HOSTS")
         spider.scope = Scope(spider.start_urls + spider.sitemap_urls + spider.feed_urls, extra)
         spider.sites.apply(crawler.settings)
+        # Engine-made requests (robots.txt) carry no meta of ours: their responses must not retune a source's delay.
+        crawler.signals.connect(spider.sites.keep_delay, signal=signals.request_reached_downloader)
         spider.schedule = ListingSchedule(crawler)
         spider.incremental = Incremental.from_settings(crawler.settings)
         return spider

@@ -23,6 +23,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from archive_helpers import FAST, article_html
 from newsarchive.demo.responses import Response
@@ -159,8 +160,15 @@ class Kill:
     workers: set[int]  # the crawl's children when it was killed
 
 
-def kill_after(crawl: subprocess.Popen, seconds: float) -> Kill | None:
-    """SIGKILL the crawl ``seconds`` after it started; None if it ended first."""
+def kill_after(crawl: subprocess.Popen, seconds: float, started: Callable[[], bool] | None = None) -> Kill | None:
+    """SIGKILL the crawl ``seconds`` after it started; None if it ended first.
+
+    ``started``: when given, the seconds count from the moment it says the run has begun (its
+    ``crawls`` row written), so that a loaded machine's slow interpreter start does not turn a
+    mid-crawl kill into a kill before the run exists.
+    """
+    while started is not None and crawl.poll() is None and not started():
+        time.sleep(0.05)
     try:
         crawl.wait(timeout=seconds)
         return None
@@ -230,6 +238,18 @@ def _record_is(path: Path, offset: int, record_id: str | None) -> bool:
     return record.warc_headers.get_header("WARC-Record-ID") == record_id
 
 
+def count_runs(directory: Path) -> int:
+    """How many ``crawls`` rows the archive holds (0 before it has a database)."""
+    try:
+        db = sqlite3.connect(f"file:{directory / 'news.db'}?mode=ro", uri=True)
+        try:
+            return db.execute("SELECT count(*) FROM crawls").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0
+
+
 def campaign(directory: Path, site: NewsSite, kills: int, jobdir: bool | None, seed: int, longest: float = 8.0,
              sitemap: bool = False) -> tuple[list[Kill], Findings]:
     """Crawls killed at random moments (up to ``longest`` s in) until ``kills`` were, then one run to its end.
@@ -248,7 +268,9 @@ def campaign(directory: Path, site: NewsSite, kills: int, jobdir: bool | None, s
             break
         job = directory.parent / f"job-{episode}" if (jobdir if jobdir is not None else len(done) % 2 == 0) else None
         started = time.monotonic()
-        kill = kill_after(start_crawl(directory, seeds, job), rng.uniform(1.0, longest))
+        runs = count_runs(directory)
+        kill = kill_after(start_crawl(directory, seeds, job), rng.uniform(1.0, longest),
+                          started=lambda: count_runs(directory) > runs)
         if kill is not None:
             done.append(kill)
         else:

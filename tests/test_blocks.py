@@ -88,3 +88,26 @@ def test_stoplist_follows_the_page_language_else_all_languages():
     everything = stoplist(None)
     assert {"the", "der", "les"} <= everything
     assert stoplist("xx-unknown") == everything
+
+
+RESULTS = ("<table><tr><th>Home</th><th>Score</th><th>Away</th></tr>"
+           "<tr><td><a href='/t/1'>Rovers</a></td><td>2-1</td><td>United</td></tr>"
+           "<tr><td>City</td><td><p>0-0</p></td><td></td></tr></table>")
+
+
+def test_a_data_table_is_one_block_per_row_with_its_cells_separated():
+    rows = blocks(f"<p>before</p>{RESULTS}<p>after</p>")
+    assert [b.text for b in rows] == ["before", "Home | Score | Away", "Rovers | 2-1 | United", "City | 0-0", "after"]
+    assert [b.table for b in rows] == [0, 1, 1, 1, 0]
+    assert rows[2].link_chars == len("Rovers")
+
+
+def test_layout_tables_are_still_cut_cell_by_cell():
+    prose = "A column of the page's layout, " * 12
+    # A cell holding a long column of prose, a table holding a table, a single column: layout, not data.
+    assert texts(f"<table><tr><td>Menu</td><td>{prose}</td></tr><tr><td>a</td><td>b</td></tr></table>") == [
+        "Menu", prose.strip(), "a", "b"]
+    nested = "<table><tr><td>x</td><td><table><tr><td>1</td><td>2</td></tr><tr><td>3</td><td>4</td></tr></table></td></tr></table>"
+    assert texts(nested) == ["x", "1 | 2", "3 | 4"]
+    assert texts("<table><tr><td>one</td></tr><tr><td>two</td></tr></table>") == ["one", "two"]
+    assert all(b.table == 0 for b in blocks("<table><tr><td>one</td></tr><tr><td>two</td></tr></table>"))

@@ -51,6 +51,7 @@ def test_crawl_needs_a_url(tmp_path):
     ("not-a-url", "'not-a-url' is not a URL: give one like https://www.example.com/"),
     ("ftp://example.com/", "ftp://example.com/: only http:// and https:// URLs can be crawled"),
     ("http://:80/", "http://:80/: no host name"),
+    ("https://exa mple.com/", "https://exa mple.com/: a host name has no spaces"),
 ])
 def test_crawl_refuses_a_bad_url_in_one_line_before_scrapy_starts(tmp_path, given, error):
     for args in ([given], ["--sitemap", given], ["--feed", given]):
@@ -186,3 +187,11 @@ def test_every_command_takes_dir_defaulting_to_archive():
         options = {param.name: param for param in command.params}
         assert "directory" in options, f"{name} has no --dir"
         assert options["directory"].opts == ["--dir"] and options["directory"].default == Path("archive"), name
+
+
+def test_crawl_into_a_folder_whose_database_is_not_sqlite_is_one_line(tmp_path):
+    (tmp_path / "news.db").write_bytes(b"not a database, a text file someone saved here\n" * 40)
+    result = CliRunner().invoke(main, ["crawl", "http://127.0.0.1:9/", "--dir", str(tmp_path)])  # never fetched
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"Error: {tmp_path / 'news.db'} is not a readable archive database")
+    assert len(result.output.splitlines()) == 1 and result.exception.__class__ is SystemExit

@@ -82,3 +82,56 @@ def test_readability_text_is_one_line_per_block():
     )
     lines = readability_text(tree).split("\n")
     assert lines == ["Bridge", f"{A} {B}", f"{C} {A}", f"{B} {C}"]
+
+
+
+
+def test_the_story_container_is_the_pages_one_article_when_it_holds_the_story():
+    from newsarchive.extract.blocks import story_container as _story_container
+    from newsarchive.extract.dom import parse
+
+    story = "<p>" + "The council voted on the new harbour wall after a long debate. " * 20 + "</p>"
+    page = parse(f"<html><body><div>Menu Home News</div><article>{story}</article><div>Footer</div></body></html>")
+    assert _story_container(page).tag == "article"
+    # A teaser card as the only <article> does not hold the story: the whole page is read.
+    teaser = parse(f"<html><body><div>{story}</div><article><p>Related: harbour</p></article></body></html>")
+    assert _story_container(teaser) is None
+    # Two articles: no single container, unless one <main> holds them.
+    two = parse(f"<html><body><article>{story}</article><article>{story}</article></body></html>")
+    assert _story_container(two) is None
+    main = parse(f"<html><body><main><article>{story}</article><article>{story}</article></main></body></html>")
+    assert _story_container(main).tag == "main"
+    # Script text is not the page's text: a JSON blob does not make the story look small.
+    blob = parse(f"<html><body><script>{'x' * 50000}</script><article>{story}</article></body></html>")
+    assert _story_container(blob).tag == "article"
+ROWS = ["1 | Rovers | 10 | 25", "2 | United | 10 | 23", "3 | City | 10 | 20"]
+
+
+def _row(text: str) -> Block:
+    return Block(text, link_chars=7, table=1, label="bad")
+
+
+def test_a_data_table_next_to_the_elected_text_is_elected_whole_on_trafilaturas_vote():
+    blocks = [block(A, True), block(B, True), *map(_row, ROWS), block(C, True)]
+    text, _ = vote(blocks, trafilatura="\n".join([A, B, *ROWS, C]), readability="\n".join([A, B, C]))
+    assert text.split("\n") == [A, B, *ROWS, C]
+
+
+def test_a_data_table_far_from_the_elected_text_or_kept_by_no_extractor_is_not():
+    gap = [block(w, False) for w in ("Standings", "Most read", "More sport")]
+    far = [block(A, True), block(B, True), *gap, *map(_row, ROWS)]
+    text, _ = vote(far, trafilatura="\n".join([A, B, *ROWS]), readability="\n".join([A, B]))
+    assert text.split("\n") == [A, B]
+    unvoted = [block(A, True), *map(_row, ROWS), block(B, True)]
+    text, _ = vote(unvoted, trafilatura="\n".join([A, B]), readability="\n".join([A, B]))
+    assert text.split("\n") == [A, B]
+
+
+def test_captions_stay_out_unless_they_outweigh_the_story():
+    caption = Block(TEASER, caption=True, label="good")
+    text, _ = vote([block(A, True), caption, block(B, True), block(C, True)],
+                   trafilatura="\n".join([A, TEASER, B, C]), readability="\n".join([A, TEASER, B, C]))
+    assert text.split("\n") == [A, B, C]
+    gallery = [block(A, True), *(Block(t, caption=True, label="good") for t in (TEASER, TEASER2, B))]
+    text, _ = vote(gallery, trafilatura="\n".join([A, TEASER, TEASER2, B]), readability="\n".join([A, TEASER, TEASER2, B]))
+    assert text.split("\n") == [A, TEASER, TEASER2, B]

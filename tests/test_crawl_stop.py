@@ -95,6 +95,7 @@ def test_second_ctrl_c_stops_at_once(tmp_path):
     assert crawl.returncode == 130, err[-3000:]
     assert "Crawl stopped at once: run the same command again to resume" in err
     assert "Traceback" not in err
+    assert "(stopped at once)" in out and "Run report" not in out  # not "no pages fetched" under "Pages fetched: N"
     assert os.path.exists(directory / "news.db")
 
 

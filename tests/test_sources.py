@@ -107,6 +107,7 @@ def test_no_sources_at_all():
     ("www.gazette.example/news", "has no scheme: did you mean 'https://www.gazette.example/news'?"),
     ("gazette.example:8080/", "has no scheme: did you mean 'https://gazette.example:8080/'?"),
     ("https://", "has no host"),
+    ("not a url", "'not a url' is not a URL: give one like https://www.example.com/"),  # no "did you mean"
     ("http://x.example:99999/", "is not a URL"),
 ])
 def test_bad_urls(url, expected):
@@ -149,3 +150,14 @@ def test_contradiction_between_two_later_sources_on_a_shared_host():
     error = error_of(GOOD + '\n[[source]]\nname = "c1"\nstart_urls = ["https://gazette.example/a/"]\nconcurrency = 2\n'
                             '\n[[source]]\nname = "c2"\nstart_urls = ["https://gazette.example/b/"]\nconcurrency = 4\n')
     assert error.line == 21 and "concurrency = 4 contradicts concurrency = 2 of source 'c1' (line 13)" in error.problem
+
+
+def test_every_site_of_the_shipped_example_has_its_stories_in_scope():
+    """sources.example.toml promises each site's stories are fetched: the site's own host must be in scope."""
+    from newsarchive.scope import Scope
+
+    for source in load_sources(ROOT / "sources.example.toml"):
+        scope = Scope(list(source.urls))
+        for host in source.hosts:  # (the made-up sites are all name.example: a feeds.name.example is a subdomain)
+            site = host if host.count(".") == 1 else host.split(".", 1)[1]
+            assert scope.refusal(f"https://www.{site}/2026/05/a-story.html") is None, (source.name, host)

@@ -120,6 +120,16 @@ def test_each_site_gets_its_own_download_slot_settings(crawled_twice, two_sites)
 
 
 @pytest.mark.e2e
+def test_every_fetch_counts_for_its_source_in_the_run_report(crawled_twice, two_sites):
+    """robots.txt, asked for by Scrapy itself (no meta of ours), is its source's too: no extra host row."""
+    directory, _, _, _ = crawled_twice
+    alpha_url, _ = two_sites
+    assert {site for (site,) in rows(directory, "SELECT DISTINCT site FROM site_runs")} == {"alpha", "beta"}
+    robots = rows(directory, f"SELECT source FROM pages WHERE url = '{alpha_url}/robots.txt'")
+    assert robots == [("alpha",)]
+
+
+@pytest.mark.e2e
 def test_a_feed_announced_by_the_home_page_is_read(crawled_twice, two_sites):
     directory, _, _, _ = crawled_twice
     _, beta_url = two_sites
@@ -208,6 +218,19 @@ def test_newsarchive_crawl_sources(one_site, tmp_path):
     sources_seen = rows(tmp_path / "archive", "SELECT DISTINCT source FROM pages WHERE source IS NOT NULL")
     assert sources_seen == [("solo",)]
     assert ("article",) in rows(tmp_path / "archive", f"SELECT outcome FROM pages WHERE url = '{one_site}/feed-only.html'")
+
+
+@pytest.mark.e2e
+def test_autothrottle_never_retunes_a_source_delay_not_even_after_robots_txt(one_site, tmp_path):
+    """Scrapy's robots.txt request carries no meta of ours; its response used to halve the source's delay."""
+    sources = tmp_path / "sources.toml"
+    sources.write_text(f'[[source]]\nname = "solo"\nstart_urls = ["{one_site}/"]\ndownload_delay = 0.2\n')
+    run = run_crawl(tmp_path / "a", {"AUTOTHROTTLE_ENABLED": "True", "AUTOTHROTTLE_DEBUG": "True",
+                                     "AUTOTHROTTLE_START_DELAY": "0", "NEWSARCHIVE_DEPTH_LIMIT": "1"},
+                    sources=str(sources)).check()
+    assert "scrapy.extensions.throttle.AutoThrottle" in run.log  # on, and would log each change it made
+    assert "'robotstxt/request_count': 1" in run.log
+    assert "| delay:" not in run.log
 
 
 def test_newsarchive_crawl_rejects_a_bad_sources_file_in_one_line(tmp_path):

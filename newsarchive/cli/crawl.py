@@ -97,7 +97,7 @@ def crawl(urls: tuple[str, ...], sitemaps: tuple[str, ...], feeds: tuple[str, ..
         click.echo(f"Crawling into {directory} (Ctrl-C stops; run the same command again to resume)", err=True)
         stats = run_crawl(directory, list(urls), list(sitemaps), list(feeds), overrides, sources=sources)
     click.echo(format_summary(archive_summary(directory, stats)))
-    if stats:
+    if stats.get("finish_reason"):  # a crawl stopped at once wrote no site_runs: no report to contradict the above
         print_run_report(directory, stats)
     end_of_crawl(stats)
 

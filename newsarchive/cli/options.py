@@ -103,11 +103,15 @@ def locked_archive(directory: Path, purpose: str, create: bool = True) -> Iterat
     try:
         archive = ArchiveDir(directory)
         if archive.has_db():
-            db = open_db(archive.db_path)
             try:
-                mark_interrupted(db)
-            finally:
-                db.close()
+                db = open_db(archive.db_path)
+                try:
+                    mark_interrupted(db)
+                finally:
+                    db.close()
+            except sqlite3.DatabaseError as exc:  # not SQLite at all, or damaged: one line, nothing written
+                raise click.ClickException(f"{archive.db_path} is not a readable archive database ({exc}): "
+                                           "move it away, or give another --dir") from None
         yield
     finally:
         lock.release()

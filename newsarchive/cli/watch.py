@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from newsarchive.cli.crawl import STOPPED_EXIT
 from newsarchive.cli.options import check_sources, dir_option
 from newsarchive.watch import Watch, crawl_command, parse_every
 
@@ -41,9 +42,11 @@ def watch(sources: Path, every: str, max_runs: int | None, settings: tuple[str, 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s watch: %(message)s")
     watcher = Watch(crawl_command(sources, directory, settings), seconds, max_runs)
     runs = watcher.run()
-    failed = sum(1 for code in runs if code != 0)
+    # The run the watch's own Ctrl-C stopped (exit 130, "run the same command again") did not fail.
+    stopped = 1 if watcher.stopped_by and runs and runs[-1] == STOPPED_EXIT else 0
+    failed = sum(1 for code in runs if code != 0) - stopped
     how = f"stopped by {signal.Signals(watcher.stopped_by).name}" if watcher.stopped_by else "done"
-    click.echo(f"watch {how}: {len(runs)} runs, {failed} failed")
+    click.echo(f"watch {how}: {len(runs)} runs, {failed} failed" + (", the last one stopped" if stopped else ""))
     # A run the user stopped ends "shutdown", not failed: only an unasked-for failure is an error.
     if runs and runs[-1] != 0 and watcher.stopped_by is None:
         raise click.ClickException(f"the last run ended with exit code {runs[-1]}")

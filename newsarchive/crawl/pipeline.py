@@ -211,7 +211,7 @@ class ArchivePipeline:
         ok = response.status == 200  # its validators too: the spider asks for robots.txt conditionally
         item = Page(url=response.url, status=response.status, depth=request.meta.get("depth", 0),
                     content_type=_header(response, b"Content-Type"), capture=capture, revisit=revisit,
-                    source=request.meta.get(SOURCE),
+                    source=self._source_of(request, response.url),
                     etag=_header(response, b"ETag") if ok else None,
                     last_modified=_header(response, b"Last-Modified") if ok else None)
         if not redirect:
@@ -222,6 +222,12 @@ class ArchivePipeline:
         self._page_row(item, "redirect", f"{response.status} to {location}", redirected_to=location)
         if location in chain:
             self._mark_loop(chain[chain.index(location):])
+
+    def _source_of(self, request: Request, url: str) -> str | None:
+        """The source a response is for: the request's, else (robots.txt, asked for by Scrapy) the one on its host."""
+        source = request.meta.get(SOURCE)
+        sites = getattr(self.crawler.spider, "sites", None)  # the news spider's sources (crawl/sites.py)
+        return source if source is not None or sites is None else sites.name_for(url)
 
     def _mark_loop(self, urls: list[str]) -> None:
         """Scrapy drops the request that closes a redirect loop as already seen; say what happened."""

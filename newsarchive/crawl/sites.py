@@ -9,7 +9,10 @@ its ``pages`` row keep that name.
 Politeness is Scrapy's own, per download slot (one per host name):
 ``DOWNLOAD_SLOTS`` gets each source's ``download_delay`` and ``concurrency``.
 AutoThrottle would lower a slot's delay towards the crawl-wide minimum, so
-requests to a host with its own delay say ``autothrottle_dont_adjust_delay``.
+requests to a host with its own delay say ``autothrottle_dont_adjust_delay``:
+the spider's own (``meta``) and, through ``keep_delay`` on Scrapy's
+``request_reached_downloader`` signal, the ones Scrapy makes itself (robots.txt),
+whose response would otherwise halve the delay before the first page is asked for.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
+from scrapy import Request
 from scrapy.settings import BaseSettings
 
 from newsarchive.sources import Source, download_slots, load_sources, site_host
@@ -28,6 +32,8 @@ logger = logging.getLogger(__name__)
 SOURCE = "newsarchive_source"
 # request.meta key: look for <link rel="alternate"> feeds on this (start) page.
 DISCOVER_FEEDS = "newsarchive_discover_feeds"
+# Scrapy's request.meta key: AutoThrottle leaves the slot's delay as it is after this response.
+KEEP_DELAY = "autothrottle_dont_adjust_delay"
 
 
 class Sites:
@@ -62,9 +68,18 @@ class Sites:
     def meta(self, url: str, inherited: str | None = None) -> dict[str, Any]:
         name = self.name_for(url, inherited)
         meta: dict[str, Any] = {SOURCE: name} if name is not None else {}
-        if "delay" in self.slots.get(_hostname(url), {}):
-            meta["autothrottle_dont_adjust_delay"] = True
+        if self.has_own_delay(url):
+            meta[KEEP_DELAY] = True
         return meta
+
+    def has_own_delay(self, url: str) -> bool:
+        """Whether a source gave ``url``'s host its own ``download_delay`` (which AutoThrottle must not change)."""
+        return "delay" in self.slots.get(_hostname(url), {})
+
+    def keep_delay(self, request: Request) -> None:
+        """``request_reached_downloader`` handler: any request to such a host, whoever made it, keeps the delay."""
+        if self.has_own_delay(request.url):
+            request.meta[KEEP_DELAY] = True
 
     def discovers(self, start_url: str, kind: str, given: bool) -> bool:
         """Whether to look for ``kind`` (feeds, sitemaps) from ``start_url``: its source left them out.

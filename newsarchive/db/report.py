@@ -49,8 +49,10 @@ def archive_summary(directory: Path, stats: dict[str, Any] | None = None) -> dic
 def format_summary(summary: dict[str, Any]) -> str:
     lines = []
     if "fetched" in summary:
-        elapsed = summary.get("elapsed") or 0
-        lines.append(f"Pages fetched:    {summary['fetched']} in {elapsed:.1f} s ({summary['finish_reason']})")
+        # A crawl stopped at once (a second Ctrl-C) never closed: Scrapy set neither its time nor its reason.
+        elapsed = summary.get("elapsed")
+        took = f" in {elapsed:.1f} s" if elapsed is not None else ""
+        lines.append(f"Pages fetched:    {summary['fetched']}{took} ({summary['finish_reason'] or 'stopped at once'})")
         if summary.get("revisits"):
             lines.append(f"Unchanged:        {summary['revisits']} (same payload as archived: revisit records)")
     outcomes = ", ".join(f"{k} {v}" for k, v in summary["outcomes"].items()) or "none"

@@ -165,15 +165,18 @@ _JOIN = re.compile(r"\s+(?:and|und|og|och|en|et|ve|oraz|und|és|ja|и|&)\s+|\s*[
 _SHORT_JOIN = re.compile(r"\s+(?:y|e|i)\s+")
 
 
-def author_names(stated: list[str], found: str | None, is_site, byline=None) -> list[str]:
+def author_names(stated: list[str], found: str | None, is_site, byline=None, printed=None, box=None) -> list[str]:
     """The people who wrote the article.
 
     ``stated`` are names the markup lists one by one (JSON-LD, citation
     tags) and win; ``found`` is trafilatura's "; "-joined author string (meta
-    tags, byline search). ``is_site(name)`` tells the publisher's own name,
-    dropped when anyone else is named; when it is the only name, the page's
-    byline (``byline()``, the byline search) is asked. Labels and job titles go; a URL slug
-    of a name already listed ("emma-mackenzie") is that name.
+    tags, byline search). ``is_site(name)`` tells the publisher's own name
+    (or a CMS account), dropped when anyone else is named. When no person is
+    named, the page's byline (``byline()``, the byline search) is asked,
+    then the byline printed as text (``printed()``, ``printed_byline``).
+    ``box(names)`` lists the authors printed beside the stated ones (their
+    co-authors, when the markup names one of two). Labels and job titles
+    go; a URL slug of a name already listed ("emma-mackenzie") is that name.
     """
     stated_names = _names(stated)
     found_names = _names((found or "").split(";"))
@@ -181,13 +184,29 @@ def author_names(stated: list[str], found: str | None, is_site, byline=None) -> 
     # yields to a byline that names someone else.
     people = [n for n in stated_names if not is_site(n)]
     if people:
-        return people
+        return _with_coauthors(people, box)
     # A found name of one short word ("Amw") is initials or a handle: weaker than a stated publisher.
-    people = [n for n in found_names if not is_site(n) and (len(n.split()) > 1 or not n.isascii())]
+    people = [n for n in found_names if not is_site(n) and _full_name(n)]
     if not people and byline is not None and (stated_names or found_names):
         # Only the publisher is named in the markup: the page's byline may name the person.
-        people = [n for n in _names((byline() or "").split(";")) if not is_site(n) and len(n.split()) > 1]
+        people = [n for n in _names((byline() or "").split(";")) if not is_site(n) and _full_name(n)]
+    if not people and printed is not None:
+        people = _names(printed())
     return people or stated_names or found_names
+
+
+def _full_name(name: str) -> bool:
+    """More than one word, or a name in a script written without spaces (신현주)."""
+    return len(name.split()) > 1 or not name.isascii()
+
+
+def _with_coauthors(people: list[str], box) -> list[str]:
+    listed = _names(box(people)) if box is not None else []
+    keys = {_squashed(n) for n in listed}
+    # Only a box that prints every stated name and more: otherwise it is another story's byline.
+    if len(listed) > len(people) and all(_squashed(n) in keys for n in people):
+        return listed
+    return people
 
 
 def _names(values: list[str]) -> list[str]:
@@ -217,13 +236,15 @@ def _split(author: str) -> list[str]:
 
 # A job title after the name: "신현주 기자" (Korean "reporter"), "山田太郎記者", "Jane Smith, Reporter".
 _ROLE_SUFFIX = re.compile(r"(?:\s*,)?\s*(?:기자|특파원|記者|reporter|correspondent|staff writer)$", re.IGNORECASE)
+# What is left is a role itself ("Guardian staff" of "Guardian staff reporter"): the whole is the credit.
+_ROLE_LEFT = re.compile(r"\b(?:staff|team|desk|newsroom|redaktion)$", re.IGNORECASE)
 
 
 def _unlabelled(name: str) -> str:
     name = _LABEL.sub("", name)
     name = _INNER_LABEL.sub("", name).strip(" ,:")
     stripped = _ROLE_SUFFIX.sub("", name).strip()
-    return stripped or name
+    return stripped if stripped and not _ROLE_LEFT.search(stripped) else name
 
 
 def _squashed(name: str) -> str:

@@ -33,7 +33,7 @@ from lxml.html import HtmlElement, fromstring, xhtml_to_html
 from readability import Document
 from readability.readability import REGEXES, Unparseable
 
-from newsarchive.extract.blocks import Block, outside_article, page_blocks
+from newsarchive.extract.blocks import Block, outside_article, page_blocks, story_container
 from newsarchive.extract.dom import PARSER
 
 logger = logging.getLogger(__name__)
@@ -91,7 +91,8 @@ def readability_text(tree: HtmlElement) -> str:
         el.drop_tree()
     etree.strip_elements(tree, *_NOT_CONTENT, with_tail=False)
     try:
-        summary = _Readability(tree).summary(html_partial=True)
+        container = story_container(tree)
+        summary = _Readability(tree if container is None else container).summary(html_partial=True)
         if not summary.strip():
             return ""
         return "\n".join(block.text for block in page_blocks(fromstring(summary, parser=PARSER)))
@@ -119,7 +120,8 @@ class _Opinion:
         # Blocks too short for a shingle match whole lines.
         self._lines = dict(Counter(" ".join(_tokens(line)) for line in text.split("\n")))
 
-    def take(self, tokens: list[str]) -> bool:
+    def take(self, tokens: list[str], wanted: Counter[tuple[str, ...]] | None = None) -> bool:
+        """Consume the block ``tokens`` (its shingles ``wanted``, when already counted) if the text holds it."""
         if len(tokens) < SHINGLE:
             key = " ".join(tokens)
             if self._lines.get(key, 0) > 0:
@@ -127,7 +129,9 @@ class _Opinion:
                 return True
             return False
         have = self._shingles
-        wanted = _shingles(tokens)
+        if not have:
+            return False
+        wanted = _shingles(tokens) if wanted is None else wanted
         found = {k: min(n, have[k]) for k, n in wanted.items() if k in have}
         if sum(found.values()) < SHARE * (len(tokens) - SHINGLE + 1):
             return False
@@ -155,7 +159,9 @@ def ballots(blocks: list[Block], trafilatura: str, readability: str) -> list[Bal
     for block in blocks:
         tokens = _tokens(block.text)
         if tokens:
-            out.append(Ballot(block, len(tokens), t.take(tokens), r.take(tokens), block.good))
+            # One count of the block's shingles serves both opinions.
+            wanted = _shingles(tokens) if len(tokens) >= SHINGLE else None
+            out.append(Ballot(block, len(tokens), t.take(tokens, wanted), r.take(tokens, wanted), block.good))
     return out
 
 
@@ -178,7 +184,9 @@ def vote(
     votes = ballots(blocks, trafilatura, readability)
     outvoted = readability_missed(votes)
     elected = [_elected(b, outvoted) for b in votes]
+    _drop_captions(votes, elected)
     _dedupe(votes, elected)
+    _elect_tables(votes, elected)
     _elect_standfirst(votes, elected, standfirst)
     kept = [b.block.text for b, e in zip(votes, elected) if e]
     dropped = [b.block.text for b, e in zip(votes, elected) if not e and b.trafilatura]
@@ -199,6 +207,18 @@ def _elected(b: Ballot, outvoted: bool) -> bool:
     return b.readability and (b.trafilatura or b.judged_good)
 
 
+def _drop_captions(votes: list[Ballot], elected: list[bool]) -> None:
+    """Captions and credits are not the story's text, unless they are most of it (a photo gallery).
+
+    Both dev sets' conventions and ours leave captions out; a gallery whose
+    only prose is one caption per picture would otherwise be left with nothing.
+    """
+    captions = sum(b.words for b, e in zip(votes, elected) if e and b.block.caption)
+    if captions and captions <= sum(b.words for b, e in zip(votes, elected) if e and not b.block.caption):
+        for i, b in enumerate(votes):
+            elected[i] = elected[i] and not b.block.caption
+
+
 def _dedupe(votes: list[Ballot], elected: list[bool]) -> None:
     """A long block repeated verbatim is kept once, unless trafilatura kept it as often."""
     seen: set[str] = set()
@@ -213,6 +233,44 @@ def _dedupe(votes: list[Ballot], elected: list[bool]) -> None:
 LINKED_MAX = 0.5
 # A description shorter than this is a tagline, not a lead paragraph.
 STANDFIRST_MIN_WORDS = 8
+
+
+# At most this many unelected blocks (a heading, an intro line) between a table and the elected text.
+TABLE_GAP = 2
+
+
+def _elect_tables(votes: list[Ballot], elected: list[bool]) -> None:
+    """Elect a data table's rows as a whole when it sits in the elected text and an extractor kept it.
+
+    Rows are short and often linked (team names), so row by row the judgement
+    and the link test reject what trafilatura or readability keep as a table.
+    A table counts as inside the text when elected text is right above or below
+    it, with at most ``TABLE_GAP`` other blocks (a heading, an intro line) between.
+    """
+    spans: dict[int, list[int]] = {}
+    for i, b in enumerate(votes):
+        if b.block.table:
+            spans.setdefault(b.block.table, []).append(i)
+    for rows in spans.values():
+        words = sum(votes[i].words for i in rows)
+        kept = sum(votes[i].words for i in rows if votes[i].trafilatura or votes[i].readability)
+        if 2 * kept >= words and (_beside(votes, elected, rows[0], -1) or _beside(votes, elected, rows[-1], 1)):
+            for i in rows:
+                elected[i] = True
+
+
+def _beside(votes: list[Ballot], elected: list[bool], i: int, step: int) -> bool:
+    """Is there elected text within ``TABLE_GAP`` blocks of block ``i`` in direction ``step``?"""
+    table = votes[i].block.table
+    gap = 0
+    i += step
+    while 0 <= i < len(votes) and gap <= TABLE_GAP:
+        if votes[i].block.table != table:
+            if elected[i]:
+                return True
+            gap += 1
+        i += step
+    return False
 
 
 def _elect_standfirst(votes: list[Ballot], elected: list[bool], standfirst: str | None) -> None:

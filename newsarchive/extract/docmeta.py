@@ -41,8 +41,12 @@ from newsarchive.extract.taxonomy import categories_and_tags
 logger = logging.getLogger(__name__)
 
 
-def document_metadata(tree: HtmlElement, url: str | None) -> Document:
-    """Title, author, URL, hostname, date, site name, categories and tags of ``tree``."""
+def document_metadata(tree: HtmlElement, url: str | None, *, dated: bool = True, byline: bool = True) -> Document:
+    """Title, author, URL, hostname, date, site name, categories and tags of ``tree``.
+
+    ``dated=False`` skips htmldate and ``byline=False`` the byline search:
+    the caller has the date, or the authors, from the markup already.
+    """
     meta = examine_meta(tree)
     if meta.author and " " not in meta.author:
         meta.author = None  # a single word is a handle or a site, not a name (trafilatura's rule)
@@ -51,12 +55,14 @@ def document_metadata(tree: HtmlElement, url: str | None) -> Document:
     except Exception as err:  # noqa: BLE001 - broken JSON-LD must not cost the page its other metadata
         logger.warning("JSON-LD metadata of %s unreadable: %r", url, err)
     meta.title = meta.title or extract_title(tree)
-    meta.author = meta.author or find_author(tree)
+    if byline:
+        meta.author = meta.author or find_author(tree)
     meta.url = meta.url or extract_url(tree, url)
     if meta.url:
         meta.hostname = extract_domain(meta.url, fast=True)
     today = date.today().isoformat()
-    meta.date = find_date(tree, extensive_search=False, original_date=True, max_date=today, url=meta.url)
+    if dated:
+        meta.date = find_date(tree, extensive_search=False, original_date=True, max_date=today, url=meta.url)
     meta.sitename = _sitename(tree, meta)
     if not (meta.categories and meta.tags):
         categories, tags = categories_and_tags(tree)

@@ -120,7 +120,7 @@ def _plain(body: str) -> str:
     if _MARKUP.search(body):
         # A line break in a body that mixes markup and plain lines is a paragraph break.
         fragment = fromstring("<div>{}</div>".format(body.replace("\n", "<br>")), parser=PARSER)
-        return "\n".join(block.text for block in page_blocks(fragment))
+        return "\n".join(block.text for block in page_blocks(fragment) if not block.caption)
     text = html.unescape(body)
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)

@@ -11,6 +11,7 @@ docs/extraction.md has the measurements.
 from __future__ import annotations
 
 import codecs
+import copy
 import hashlib
 import re
 from datetime import date
@@ -18,14 +19,14 @@ from urllib.parse import urljoin
 
 import trafilatura
 from htmldate import find_date
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, fromstring
 from w3lib.encoding import html_to_unicode
 
 from newsarchive.extract.article import Article
-from newsarchive.extract.blocks import judge, page_blocks, stoplist
+from newsarchive.extract.blocks import judge, page_blocks, stoplist, story_container
 from newsarchive.extract.consensus import readability_text, vote
 from newsarchive.extract.docmeta import document_metadata
-from newsarchive.extract.dom import parse
+from newsarchive.extract.dom import PARSER, parse
 from newsarchive.extract.embedded import article_body, data_scripts
 from newsarchive.extract.furniture import strip_furniture
 from newsarchive.extract.byline import author_names, find_author
@@ -33,6 +34,7 @@ from newsarchive.extract.headline import choose_headline, site_namer
 from newsarchive.extract.language import guess_language
 from newsarchive.extract.taxonomy import article_tags
 from newsarchive.extract.markers import strip_markers
+from newsarchive.extract.printed_byline import byline_group, labelled_byline, lead_byline
 from newsarchive.extract.metadata import normalise_date, read_markup
 from newsarchive.extract.classify import MIN_WORDS, classify
 
@@ -72,7 +74,8 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
     if tree is None:
         return _judged(Article(text="", url=url), min_words)
     markup = read_markup(tree)
-    doc = document_metadata(tree, url)
+    # htmldate and the byline search only where the markup has no date, or names no author.
+    doc = document_metadata(tree, url, dated=markup.published is None, byline=not markup.authors)
     published = markup.published or doc.date
     if published is None and markup.date_unreadable:
         # The thorough search costs more than extraction: only where the markup says there is a
@@ -81,16 +84,20 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
     language = markup.language or doc.language
     text, removed, lead = _main_text(tree, url, language, strategy, doc.description)
     title = choose_headline(tree, markup.titles, doc.title, lead=lead, url=url, site_name=doc.sitename)
+    authors, byline_line = _authors(tree, url, markup, doc, text)
     text, cleaned = clean_text(text, title, doc.title)
     removed += cleaned
+    if byline_line:
+        # The byline printed as the text's first paragraph is metadata, not text.
+        text, cut = _without_line(text, byline_line)
+        removed += cut
     # Undeclared (or declared as no language): the main text's stopwords tell.
     language = language or guess_language(text)
     canonical = markup.canonical_url or doc.url
     article = Article(
         text=text,
         title=title,
-        authors=author_names(markup.authors, doc.author, site_namer(url, doc.sitename, markup.publisher),
-                             byline=lambda: find_author(tree)),
+        authors=authors,
         published=published,
         modified=markup.modified,
         site=doc.sitename or doc.hostname,
@@ -109,6 +116,35 @@ def extract(html: str | bytes, url: str | None = None, *, strategy: str = "vote"
     return _judged(article, min_words)
 
 
+def _authors(tree: HtmlElement, url: str | None, markup, doc, text: str) -> tuple[list[str], str | None]:
+    """The article's authors, and the text line that printed them when it was a lead byline."""
+    site = site_namer(url, doc.sitename, markup.publisher, markup.meta_publisher)
+    accounts = {" ".join(a.casefold().split()) for a in markup.accounts}
+
+    def is_site(name: str) -> bool:
+        return site(name) or " ".join(name.casefold().split()) in accounts
+
+    lead: list[str | None] = [None]
+
+    def printed() -> list[str]:
+        names = labelled_byline(tree, is_site)
+        if not names:
+            names, lead[0] = lead_byline(tree, text, is_site)
+        return names
+
+    authors = author_names(markup.authors, doc.author, is_site, byline=lambda: find_author(tree), printed=printed,
+                           box=lambda names: byline_group(tree, names))
+    return authors, lead[0] if lead[0] and authors else None
+
+
+def _without_line(text: str, line: str) -> tuple[str, list[str]]:
+    lines = text.split("\n")
+    for i, candidate in enumerate(lines):
+        if " ".join(candidate.split()) == line:
+            return "\n".join(lines[:i] + lines[i + 1:]).strip(), [line]
+    return text, []
+
+
 def _judged(article: Article, min_words: int) -> Article:
     """The article with the crawl's verdict on it: one rule for the crawl, imports and Python callers."""
     verdict = classify(article.url, article, min_words=min_words)
@@ -120,7 +156,9 @@ def _main_text(
     tree: HtmlElement, url: str | None, language: str | None, strategy: str, description: str | None = None
 ) -> tuple[str, list[str], str | None]:
     """The page's main text, what the vote dropped from trafilatura's, and the heading it starts with."""
-    body = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)
+    container = story_container(tree)
+    body = trafilatura.bare_extraction(tree if container is None else _alone(container), url=url,
+                                       **TRAFILATURA_OPTIONS)
     text = (body.text or "") if body is not None else ""
     if strategy == "trafilatura":
         return text, [], None
@@ -140,6 +178,13 @@ def _main_text(
     is_headline = len(_WORD.findall(first)) <= MAX_HEADLINE_WORDS and any(b.heading and b.text == first for b in blocks)
     lead = first if is_headline else None
     return text, dropped, lead
+
+
+def _alone(container: HtmlElement) -> HtmlElement:
+    """A page holding a copy of ``container`` only (trafilatura cleans what it is given in place)."""
+    page = fromstring("<html><body></body></html>", parser=PARSER)
+    page.find("body").append(copy.deepcopy(container))
+    return page
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:

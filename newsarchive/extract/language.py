@@ -61,14 +61,15 @@ def guess_language(text: str) -> str | None:
 @lru_cache(maxsize=1)
 def stopword_index() -> dict[str, tuple[str, ...]]:
     """Stopword -> the languages (ISO codes) that list it, built once per process."""
-    from justext import get_stoplist
     from trafilatura.settings import JUSTEXT_LANGUAGES
+
+    from newsarchive.extract.blocks import named_stoplist
 
     codes: dict[str, str] = {}
     for code, name in sorted(JUSTEXT_LANGUAGES.items()):
         codes.setdefault(name, _PREFERRED.get(code, code))
     index: dict[str, set[str]] = {}
     for name, code in codes.items():
-        for word in get_stoplist(name):
+        for word in named_stoplist(name):
             index.setdefault(word, set()).add(code)
     return {word: tuple(langs) for word, langs in index.items()}

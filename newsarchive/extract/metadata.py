@@ -46,6 +46,10 @@ class Markup:
     authors: list[str] = field(default_factory=list)
     # The publisher's name in JSON-LD: an author only when no one else is named.
     publisher: str | None = None
+    # JSON-LD authors that are a CMS account ("/author/admin/"), not a person: like the publisher.
+    accounts: list[str] = field(default_factory=list)
+    # The publisher named in meta tags.
+    meta_publisher: str | None = None
     # Headlines the publisher states, in the order they are trusted: og:title, JSON-LD headline, twitter:title.
     titles: list[str] = field(default_factory=list)
 
@@ -64,14 +68,15 @@ def read_markup(tree: HtmlElement) -> Markup:
     ld_article = next((o for o in ld if _ld_type(o) in ARTICLE_TYPES), None)
     ld_first = ld_article or (ld[0] if ld else {})
     markup = Markup()
-    stated = ([ld_first.get("datePublished")] + [meta.get(k) for k in _PUBLISHED_META]
-              + _itemprop_values(tree, "datePublished") + _time_elements(tree))
+    # The page-wide searches (microdata, <time>) only when JSON-LD and meta tags state no date.
+    stated = [ld_first.get("datePublished")] + [meta.get(k) for k in _PUBLISHED_META]
     markup.published = _first_date(stated)
+    if markup.published is None:
+        stated += _itemprop_values(tree, "datePublished") + _time_elements(tree)
+        markup.published = _first_date(stated)
     markup.date_unreadable = markup.published is None and any(isinstance(v, str) and v.strip() for v in stated)
-    markup.modified = _first_date(
-        [ld_first.get("dateModified")] + [meta.get(k) for k in _MODIFIED_META]
-        + _itemprop_values(tree, "dateModified")
-    )
+    modified = [ld_first.get("dateModified")] + [meta.get(k) for k in _MODIFIED_META]
+    markup.modified = _first_date(modified) or _first_date(_itemprop_values(tree, "dateModified"))
     markup.language = _language(tree, meta)
     markup.canonical_url = _canonical(tree, meta)
     # An article type anywhere in JSON-LD, else a listing type there (og:type=website is on every
@@ -88,6 +93,10 @@ def read_markup(tree: HtmlElement) -> Markup:
     titles = [meta.get("og:title"), ld_article.get("headline") if ld_article else None, meta.get("twitter:title")]
     markup.titles = [t.strip() for t in titles if isinstance(t, str) and t.strip()]
     markup.authors = (_ld_names(ld_article.get("author")) if ld_article else []) or _creators(tree)
+    markup.accounts = _ld_accounts(ld_article.get("author")) if ld_article else []
+    # <meta name="publisher" content="Deutsche Welle (www.dw.com)">: a name of the site, for bylines.
+    markup.meta_publisher = next((v for v in (meta.get("publisher"), meta.get("article:publisher"))
+                                  if v and not v.startswith(("http:", "https:"))), None)
     publisher = _ld_names(ld_first.get("publisher"))
     markup.publisher = publisher[0] if publisher else None
     return markup
@@ -104,6 +113,19 @@ def _ld_names(value) -> list[str]:
         if isinstance(name, str) and name.strip() and not name.strip().startswith(("http:", "https:")):
             names.append(" ".join(html.unescape(name).split()))
     return names
+
+
+# A CMS user page ("/author/admin/") names an account, not the person who wrote the story.
+_ACCOUNT_URL = re.compile(r"/(?:author|user|profile)s?/(?:admin|administrator|webmaster|editor|redaktion|staff|"
+                          r"newsroom|desk|web)/?(?:#.*)?$", re.IGNORECASE)
+
+
+def _ld_accounts(value) -> list[str]:
+    """Names of JSON-LD authors whose URL or @id is a CMS account page."""
+    items = value if isinstance(value, list) else [value]
+    return [" ".join(html.unescape(item["name"]).split()) for item in items
+            if isinstance(item, dict) and isinstance(item.get("name"), str)
+            and any(isinstance(item.get(k), str) and _ACCOUNT_URL.search(item[k]) for k in ("@id", "url"))]
 
 
 _CREATOR_META = ("citation_author", "dc.creator", "dcterms.creator")

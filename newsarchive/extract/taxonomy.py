@@ -45,6 +45,8 @@ _TAG_RULES: list[tuple[frozenset[str] | None, Callable[[str, str], bool]]] = [
 # Tags that only the class/id rules for their tag can match; any tag may match the last tag rule.
 _CONTAINER_TAGS = frozenset({"div", "p", "footer", "li", "span", "header"})
 _ANY_TAG_CLASS = re.compile(r"entry-meta|topics|tags-links")
+# A word every rule's class or id test needs: containers without one match no rule (most of a page's).
+_ANY_RULE = re.compile(r"meta|info|entry|postpath|filedunder|categor|cat-links|row|tag|relatedposts|topics")
 _SECTION_META = XPath('.//head//meta[@property="article:section" or contains(@name, "subject")][@content]')
 
 
@@ -61,7 +63,8 @@ def _containers(tree: HtmlElement):
     """Elements with a class or id that a rule could match: a Python walk beats ten XPath walks."""
     for element in tree.iter(etree.Element):
         cls, id_ = element.get("class"), element.get("id")
-        if (cls or id_) and (element.tag in _CONTAINER_TAGS or (cls and _ANY_TAG_CLASS.search(cls))):
+        if (cls or id_) and (element.tag in _CONTAINER_TAGS or (cls and _ANY_TAG_CLASS.search(cls))) and (
+                _ANY_RULE.search(cls or "") or (id_ and _ANY_RULE.search(id_))):
             yield element, element.tag, cls or "", id_ or ""
 
 
