@@ -14,7 +14,9 @@ sees: each page gzip-encoded as the bench server sends it.
 * gunzip: what HttpCompressionMiddleware does (``scrapy.utils.gz.gunzip``);
 * decode: ``HtmlResponse.text`` of the decoded body (MetaRefreshMiddleware
   reads it on every HTML response);
-* links: ``LinkExtractor().extract_links`` (the spider, on pages it follows links from);
+* links: ``LinkExtractor().extract_links`` (what the spider used on pages it follows links
+  from) and ``newsarchive.crawl.links.page_links`` (what it uses now; bench/links.py checks
+  they agree);
 * hand-off: pickling the body to a worker and its ``PageResult`` back;
 * rows: the pipeline's pages + articles rows through ``Store`` (batches of
   100, FTS5 triggers), including the duplicate-text lookup.
@@ -93,8 +95,13 @@ def main() -> None:
         total += timed("decode to text (MetaRefreshMiddleware reads response.text)", n,
                        lambda: [r.text for r in responses])
         extractor = LinkExtractor()
-        timed("LinkExtractor.extract_links (pages links are followed from)", n,
+        timed("LinkExtractor.extract_links (pages links are followed from, before)", n,
               lambda: [extractor.extract_links(r) for r in responses])
+        from newsarchive.crawl.links import page_links
+
+        fresh = [HtmlResponse(url, body=html, headers={b"Content-Type": b"text/html"}) for url, _, html in wire]
+        [r.text for r in fresh]
+        timed("page_links (pages links are followed from, now)", n, lambda: [page_links(r) for r in fresh])
         results = [PageResult("article", "ok", Article(text=html.decode()[:6000], title="t", url=url,
                                                        fingerprint=f"{i:016x}", authors=["A"]))
                    for i, (url, _, html) in enumerate(wire)]
@@ -105,7 +112,7 @@ def main() -> None:
         def rows() -> None:
             store = Store(Path(tmp) / "news.db", batch_size=100)
             for (url, _, _), result in zip(wire, results):
-                store.same_text(result.article.fingerprint, url, None)
+                store.article_with_fingerprint(result.article.fingerprint, url)
                 store.add_article({**article_row(result.article), "url": url, "status": 200, "crawl_id": 1})
                 store.add_page({"url": url, "outcome": "article", "reason": "ok", "status": 200, "depth": 1,
                                 "content_type": "text/html", "crawl_id": 1, "warc_filename": "x.warc.gz",

@@ -24,7 +24,8 @@ of ``../shared/devset-modern`` (read in place, never copied into the repo)
 instead of generated ones, repeated under distinct URLs up to ``--pages``.
 ``--no-charset`` serves them as ``text/html`` without a charset. ``--compare
 CHECKOUT`` also runs the crawl with another checkout's code (e.g. main), for
-before/after figures from one run.
+before/after figures from one run (``--compare-first``: that one first, as load
+drifts during a run and CPU time grows with it).
 """
 
 from __future__ import annotations
@@ -182,7 +183,10 @@ def crawl(url: str, out: Path, pages: int, profile: Path | None = None,
     fetched = stats.get("response_received_count", 0)
     crawl_cpu, workers_cpu = stats["newsarchive/cpu_seconds/crawl"], stats["newsarchive/cpu_seconds/workers"]
     startup = stats.get("newsarchive/cpu_seconds/startup")
-    after_start = f" ({1000 * (crawl_cpu - startup) / pages:.1f} ms after its {startup:.2f} s start)" if startup else ""
+    # Near-duplicate clustering runs once at the crawl's end (counted in cpu_seconds/crawl and on its own).
+    neardup = stats.get("newsarchive/cpu_seconds/near_duplicates", 0)
+    after_start = (f" ({1000 * (crawl_cpu - startup - neardup) / pages:.1f} ms without its {startup:.2f} s start"
+                   f" and {neardup:.2f} s of clustering at the end)") if startup else ""
     print(f"crawl: {fetched} responses, {articles} articles, elapsed {stats['elapsed_time_seconds']:.1f} s; "
           f"CPU per page: crawl process {1000 * crawl_cpu / pages:.1f} ms{after_start}, "
           f"workers {1000 * workers_cpu / pages:.1f} ms")
@@ -197,6 +201,8 @@ def main() -> None:
     parser.add_argument("--devset-modern", type=Path, help="serve these real pages (e.g. ../shared/devset-modern)")
     parser.add_argument("--compare", type=Path, metavar="CHECKOUT",
                         help="also crawl with another checkout's code (e.g. /work/main), same pages, same run")
+    parser.add_argument("--compare-first", action="store_true",
+                        help="crawl with the --compare checkout before this one (load drifts during a run)")
     parser.add_argument("--no-charset", action="store_true",
                         help="serve HTML as plain text/html, no charset (as many servers do)")
     args = parser.parse_args()
@@ -216,6 +222,10 @@ def main() -> None:
             for run in range(args.repeat):
                 bare, bare_cpu = bare_pool(paths)
                 ours, ours_cpu = bare_pool(paths, _ours)
+                if args.compare and args.compare_first:
+                    print(f"--- first, the same crawl with the code of {args.compare}:")
+                    other, _, other_cpu, other_crawl = crawl(server.url, Path(tmp) / f"compare{run}", len(paths),
+                                                             root=args.compare)
                 rate, articles, cpu, crawl_cpu = crawl(server.url, Path(tmp) / f"archive{run}", len(paths), args.profile)
                 print(f"bare trafilatura, 2-process pool:          {bare:6.1f} pages/s  "
                       f"(workers {1000 * bare_cpu:.1f} ms CPU/page)")
@@ -229,9 +239,10 @@ def main() -> None:
                 print(f"CPU ratios: bare trafilatura / crawl = {bare_cpu / cpu:.2f}, "
                       f"bare newsarchive / crawl = {ours_cpu / cpu:.2f}")
                 if args.compare:
-                    print(f"--- the same crawl with the code of {args.compare}:")
-                    other, _, other_cpu, other_crawl = crawl(server.url, Path(tmp) / f"compare{run}", len(paths),
-                                                             root=args.compare)
+                    if not args.compare_first:
+                        print(f"--- the same crawl with the code of {args.compare}:")
+                        other, _, other_cpu, other_crawl = crawl(server.url, Path(tmp) / f"compare{run}",
+                                                                 len(paths), root=args.compare)
                     print(f"crawl ({args.compare}): {other:6.1f} pages/s; this checkout / that one: "
                           f"{rate / other:.2f} wall, crawl-process CPU {crawl_cpu / other_crawl:.2f}x, "
                           f"total CPU {cpu / other_cpu:.2f}x")

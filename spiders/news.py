@@ -38,7 +38,6 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
-from scrapy.linkextractors import LinkExtractor
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.response import get_meta_refresh
@@ -46,6 +45,8 @@ from twisted.python.failure import Failure
 
 from newsarchive.crawl.capture import CAPTURE, REPORTED, REVISIT
 from newsarchive.crawl.items import Page
+from newsarchive.crawl.links import page_links
+from newsarchive.crawl.refresh import may_refresh
 from newsarchive.crawl.discovery import FEED_TYPES, alternate_feeds, parse_listing, robots_sitemaps
 from newsarchive.crawl.listings import LISTING, ListingSchedule
 from newsarchive.crawl.sites import DISCOVER_FEEDS, SOURCE, Sites
@@ -114,7 +115,6 @@ class NewsSpider(Spider):
             _checked_seeds(urls) for urls in (self.start_urls, self.sitemap_urls, self.feed_urls))
         every = self.start_urls + self.sitemap_urls + self.feed_urls
         self.scope = Scope(every)
-        self.link_extractor = LinkExtractor()
         self._refusals_logged: set[tuple[str, str]] = set()
 
     @classmethod
@@ -206,9 +206,9 @@ class NewsSpider(Spider):
             for url in feeds:
                 if self.in_scope(url):
                     yield from self.listing(url, depth, source)
-            for link in self.link_extractor.extract_links(response):
-                if self.in_scope(link.url) and link.url not in self.schedule.skipped:
-                    yield self.request(link.url, self.parse_page, follow_depth=depth - 1, source=source)
+            for url in page_links(response):  # LinkExtractor()'s URLs, at a fraction of its cost
+                if self.in_scope(url) and url not in self.schedule.skipped:
+                    yield self.request(url, self.parse_page, follow_depth=depth - 1, source=source)
 
     def in_scope(self, url: str, sitemap: str | None = None) -> bool:
         """The crawl's one scope rule; a refusal is counted (and logged once per host)."""
@@ -219,7 +219,7 @@ class NewsSpider(Spider):
 
     def _meta_refresh(self, response: Response) -> str | None:
         """Where a ``<meta http-equiv=refresh>`` sends the browser soon (as Scrapy's middleware decides)."""
-        if not isinstance(response, HtmlResponse):
+        if not isinstance(response, HtmlResponse) or not may_refresh(response):  # saves decoding the body
             return None
         interval, url = get_meta_refresh(response, ignore_tags=self.settings.getlist("METAREFRESH_IGNORE_TAGS"))
         if url is None or interval >= self.settings.getint("METAREFRESH_MAXDELAY"):

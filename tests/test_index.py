@@ -104,3 +104,31 @@ def test_the_index_command_never_decodes_a_body(tmp_path, monkeypatch):
     assert write_cdxj([warc], out, root=warc.parent) == 2
     monkeypatch.undo()
     assert out.read_text().splitlines() == stock_cdxj([warc], warc.parent)
+
+
+def test_the_crawls_mime_split_is_cdxj_indexers():
+    # The crawl writes its index lines without importing cdxj-indexer; the mime must end where it ends it.
+    from newsarchive.warc.cdxj import MIME_END, index_mime
+
+    assert MIME_END.pattern == CDXJIndexer.RE_SPACE.pattern
+    for value in ["text/html; charset=utf-8", "text/html;charset=x", "text/html", " text/html ", "a b", ""]:
+        expected = CDXJIndexer.RE_SPACE.split(value, 1)[0].strip() or None
+        assert index_mime(value) == expected
+
+
+@pytest.mark.parametrize("buffer", [40, 1 << 20])
+def test_the_journal_sorts_as_cdxj_indexers_sorting_writer(buffer):
+    # Spilled runs (a small buffer) and one run in memory: the same lines, repeats once, as SortingWriter.
+    from cdxj_indexer.main import SortingWriter
+
+    from newsarchive.warc.journal import sort_lines
+
+    lines = [f"com,example)/{i % 17} 2026{i % 5} {{}}\n" for i in range(200)] + ["a\n", "a\n", "\n"]
+    expected, got = io.StringIO(), io.StringIO()
+    writer = SortingWriter(expected, max_sort_buff_size=buffer)
+    for line in lines:
+        writer.write(line)
+    writer.flush()
+    assert sort_lines(iter(lines), got, buffer=buffer) == len(lines)
+    assert got.getvalue() == expected.getvalue()
+    assert len(got.getvalue().splitlines()) < len(lines)

@@ -39,7 +39,7 @@ offline jobs into their summaries.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any, Callable, Iterable, Mapping
 
 from w3lib.url import canonicalize_url
@@ -90,7 +90,8 @@ class PageCapture:
         return cls(**{name: row.get(name) for name in CAPTURE_COLUMNS})
 
     def columns(self) -> dict[str, Any]:
-        return asdict(self)
+        # Plain values only: a shallow copy is asdict()'s result without its recursive deep copy.
+        return {name: getattr(self, name) for name in CAPTURE_COLUMNS}
 
 
 CAPTURE_COLUMNS = tuple(f.name for f in fields(PageCapture))

@@ -13,7 +13,6 @@ from newsarchive.extract.article import Article
 # Fewer words than this and a page is not an article: the default of NEWSARCHIVE_MIN_WORDS and
 # --min-words, defined once with the verdict and re-exported here for the pool and the jobs.
 from newsarchive.extract.classify import MIN_WORDS
-from newsarchive.extract.extractor import decode_html, extract
 from newsarchive.processing.blocked import blocked_reason
 
 logger = logging.getLogger(__name__)
@@ -45,6 +44,10 @@ def process_page(body: bytes, url: str, content_type: str | None, min_words: int
         return PageResult("blocked", wall)
     if len(body) > MAX_EXTRACT_BYTES:
         return PageResult("not_article", f"too large to extract ({len(body)} bytes)")
+    # Imported here, not at the top: the crawl process imports this module for PageResult and the
+    # pool's default function, never to extract (its workers import the extractor when they start).
+    from newsarchive.extract.extractor import decode_html, extract
+
     article = extract(decode_html(body, content_type), url, min_words=min_words)
     # extract() judged the page (processing.classify): the crawl stores that same verdict.
     return PageResult("article" if article.is_article else "not_article", article.article_reason,

@@ -12,16 +12,16 @@ where it is written.
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import os
+import re
+import zlib
 from pathlib import Path
 from typing import Iterable
 
-import json
-import zlib
-
 import surt
-from cdxj_indexer import CDXJIndexer
 from sqlite_utils import Database
 from warcio.timeutils import iso_date_to_timestamp
 
@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 # CDXJIndexer.DEFAULT_RECORDS for the whole process.
 INDEXED_RECORDS = "response,revisit,resource"
 CHUNK = 1 << 20
+# Where a Content-Type's mime ends: cdxj-indexer's CDXJIndexer.RE_SPACE (tests/test_index.py checks they agree).
+MIME_END = re.compile(r"[;\s]")
 
 
 def cdxj_line(url: str, warc_date: str, status: int | None, mime: str | None, digest: str | None, length: int,
@@ -47,7 +49,7 @@ def cdxj_line(url: str, warc_date: str, status: int | None, mime: str | None, di
 
 def index_mime(content_type: str | None) -> str | None:
     """The ``mime`` of a response's index line: its Content-Type up to the first ``;`` or space."""
-    value = CDXJIndexer.RE_SPACE.split(content_type, 1)[0].strip() if content_type else ""
+    value = MIME_END.split(content_type, 1)[0].strip() if content_type else ""
     return value or None
 
 
@@ -71,26 +73,34 @@ class _Undecoded:
         return self.records.get_record_length()
 
 
-class _Indexer(CDXJIndexer):
-    """Names files relative to ``dir_root`` when they are inside it, by absolute path otherwise;
-    never decodes a body."""
+@functools.cache
+def _indexer_class() -> type:
+    # Imported here: cdxj-indexer brings pyamf and pkg_resources (~0.15 s of CPU), and a crawl, which
+    # imports this module for its index lines, never indexes whole files.
+    from cdxj_indexer import CDXJIndexer
 
-    def _create_record_iter(self, input_):
-        return _Undecoded(super()._create_record_iter(input_))
+    class _Indexer(CDXJIndexer):
+        """Names files relative to ``dir_root`` when they are inside it, by absolute path otherwise;
+        never decodes a body."""
 
-    def process_index_entry(self, it, record, filename, output):
-        if torn(filename, record.file_offset, record.file_length):
-            # A writer killed mid-record leaves it cut short at the end of its file; no index line may lead there.
-            logger.warning("%s: the last record (offset %d) is cut short; not indexed", filename, record.file_offset)
-            return
-        super().process_index_entry(it, record, filename, output)
+        def _create_record_iter(self, input_):
+            return _Undecoded(super()._create_record_iter(input_))
 
-    def _resolve_rel_path(self, filename: str) -> str:
-        if self.dir_root:
-            # Outside the root (an imported WARC): by absolute path. pywb prefixes names with each of
-            # its archive_paths in turn, so a collection lists DIR/warc/ and file:// (see the README).
-            return stored_name(filename, self.dir_root)
-        return Path(filename).name
+        def process_index_entry(self, it, record, filename, output):
+            if torn(filename, record.file_offset, record.file_length):
+                # A writer killed mid-record leaves it cut short at the end of its file; no index line may lead there.
+                logger.warning("%s: the last record (offset %d) is cut short; not indexed", filename, record.file_offset)
+                return
+            super().process_index_entry(it, record, filename, output)
+
+        def _resolve_rel_path(self, filename: str) -> str:
+            if self.dir_root:
+                # Outside the root (an imported WARC): by absolute path. pywb prefixes names with each of
+                # its archive_paths in turn, so a collection lists DIR/warc/ and file:// (see the README).
+                return stored_name(filename, self.dir_root)
+            return Path(filename).name
+
+    return _Indexer
 
 
 def torn(path: str | os.PathLike, offset: int, length: int) -> bool:
@@ -122,7 +132,7 @@ def write_cdxj(warc_paths: Iterable[str | os.PathLike], out_path: str | os.PathL
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
-    indexer = _Indexer(
+    indexer = _indexer_class()(
         str(partial), inputs, sort=True, post_append=True,
         records=INDEXED_RECORDS, dir_root=str(root) if root else None,
     )

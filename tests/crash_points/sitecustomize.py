@@ -31,14 +31,15 @@ def _warc_record() -> None:
 
 
 def _index_sort() -> None:
-    from cdxj_indexer.main import SortingWriter
+    # The journal is sorted by newsarchive's own sort_lines (cdxj-indexer's SortingWriter algorithm).
+    from newsarchive.warc import journal
 
-    def flush(self) -> None:
-        self.out.write("".join(sorted(self.sortedlist))[:100])
-        self.out.flush()
+    def sort_lines(lines, out, buffer=journal.SORT_BUFFER) -> int:
+        out.write("".join(sorted(lines))[:100])
+        out.flush()
         os._exit(9)
 
-    SortingWriter.flush = flush
+    journal.sort_lines = sort_lines
 
 
 if POINT == "warc-record":
