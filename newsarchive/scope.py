@@ -88,13 +88,13 @@ class Scope:
             return PORT
         if sitemap is not None and _origin(url) != _origin(sitemap):
             return SITEMAP
-        if _is_ip(host):
+        if is_ip(host):
             return self.address_refusal(host, host)
         return None
 
     def needs_resolving(self, host: str) -> bool:
         """Whether ``host``'s address must be checked before a fetch (a name, in a crawl of public seeds)."""
-        return not self.private_ok and not _is_ip(host)
+        return not self.private_ok and not is_ip(host)
 
     def address_refusal(self, host: str, address: str) -> str | None:
         """Why ``host``, found at ``address``, must not be fetched; None when it may be."""
@@ -108,7 +108,7 @@ def _site_of(url: str) -> Site:
     scheme, host = parts.scheme.lower(), parts.hostname or ""
     given = parts.port
     ports = {given} if given and given != DEFAULT_PORTS.get(scheme) else set(DEFAULT_PORTS.values())
-    if _is_ip(host):
+    if is_ip(host):
         return Site(host, frozenset(ports), exact=True)
     return Site(host[4:] if host.startswith("www.") else host, frozenset(ports))
 
@@ -119,7 +119,8 @@ def _origin(url: str) -> tuple[str, str, int]:
     return scheme, parts.hostname or "", parts.port or DEFAULT_PORTS.get(scheme, 0)
 
 
-def _is_ip(host: str) -> bool:
+def is_ip(host: str) -> bool:
+    """An IPv4 or IPv6 literal (no name to resolve, no www. variant)."""
     try:
         ipaddress.ip_address(host)
     except ValueError:

@@ -22,7 +22,6 @@ seeds, scope and per-host download slots (``download_slots``).
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import sys
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
+from newsarchive.scope import is_ip
 from newsarchive.seeds import BadSeed, seed_url
 
 if sys.version_info >= (3, 11):
@@ -123,17 +123,9 @@ def download_slots(sources: Iterable[Source]) -> dict[str, dict[str, float | int
         if not settings:
             continue
         for host in source.hosts:
-            for name in (host, f"www.{host}") if not _is_ip(host) else (host,):
+            for name in (host, f"www.{host}") if not is_ip(host) else (host,):
                 slots[name] = {**slots.get(name, {}), **settings}
     return slots
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 # -- one entry ----------------------------------------------------------------

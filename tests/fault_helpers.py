@@ -287,3 +287,20 @@ def campaign(directory: Path, site: NewsSite, kills: int, jobdir: bool | None, s
     assert code == 0, (directory.parent / f"{directory.name}.log").read_text()[-3000:]
     expected = site.sitemap_urls if sitemap else site.article_urls
     return done, check_archive(directory, expected, done)
+
+
+def wait_for_articles(directory: Path, count: int, crawl: subprocess.Popen | None = None,
+                      timeout: float = 60.0) -> int:
+    """Wait until the archive holds ``count`` articles (while ``crawl``, if given, still runs)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and (crawl is None or crawl.poll() is None):
+        try:
+            db = sqlite3.connect(directory / "news.db")
+            stored = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+            db.close()
+        except sqlite3.Error:
+            stored = 0
+        if stored >= count:
+            return stored
+        time.sleep(0.1)
+    raise AssertionError(f"fewer than {count} articles stored in time")

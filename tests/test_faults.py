@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from fault_helpers import NewsSite, campaign, check_archive, start_crawl
+from fault_helpers import NewsSite, campaign, check_archive, start_crawl, wait_for_articles
 from newsarchive.archive import ArchiveDir
 from newsarchive.warc.cdxj import write_cdxj
 
@@ -52,21 +52,6 @@ def test_killed_link_crawls_resume_to_the_complete_set(tmp_path):
     reasons = [reason for _, reason, _ in crawls(tmp_path / "archive")]
     # A kill that lands before the run has begun (a slow start on a loaded machine) leaves no row.
     assert reasons.count("interrupted") == sum(kill.began for kill in kills) and reasons[-1] == "finished"
-
-
-def wait_for_articles(directory, count, crawl, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and crawl.poll() is None:
-        try:
-            db = sqlite3.connect(directory / "news.db")
-            stored = db.execute("SELECT count(*) FROM articles").fetchone()[0]
-            db.close()
-        except sqlite3.Error:
-            stored = 0
-        if stored >= count:
-            return stored
-        time.sleep(0.1)
-    raise AssertionError(f"fewer than {count} articles stored in time")
 
 
 def test_a_resumed_sitemap_crawl_fetches_only_what_is_not_stored(tmp_path):

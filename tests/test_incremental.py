@@ -23,7 +23,7 @@ from sqlite_utils import Database
 from warcio.archiveiterator import ArchiveIterator
 
 from archive_helpers import run_crawl
-from fault_helpers import check_archive, start_crawl
+from fault_helpers import check_archive, start_crawl, wait_for_articles
 from living_site import LivingSite
 from newsarchive.cli import main
 
@@ -207,21 +207,6 @@ def test_a_lying_server_and_a_future_lastmod_lose_no_new_story(tmp_path):
     assert last_stats(directory)["newsarchive/incremental/too_old"] >= 1
 
 
-def wait_for_articles(directory: Path, count: int, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            db = sqlite3.connect(directory / "news.db")
-            stored = db.execute("SELECT count(*) FROM articles").fetchone()[0]
-            db.close()
-        except sqlite3.Error:
-            stored = 0
-        if stored >= count:
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"fewer than {count} articles stored in time")
-
-
 @pytest.mark.parametrize("jobdir", [True, False])
 def test_an_incremental_crawl_killed_midway_resumes_to_the_right_rows(tmp_path, jobdir):
     directory = tmp_path / "archive"
@@ -237,7 +222,7 @@ def test_an_incremental_crawl_killed_midway_resumes_to_the_right_rows(tmp_path, 
         site.delay = 0.15  # slow enough to be killed midway
         job = tmp_path / "job" if jobdir else None
         second = start_crawl(directory, seeds, job)
-        wait_for_articles(directory, 20 + 5)
+        wait_for_articles(directory, 20 + 5, timeout=120)
         second.send_signal(signal.SIGKILL)
         second.wait()
         # Stored: the article row and its page's (a row torn from its page by the kill is fetched again).
