@@ -2,11 +2,13 @@
 
 import copy
 
+import pytest
 from lxml.html import HtmlElement, fromstring, tostring
 from readability import Document
 
 from newsarchive.extract.consensus import _Readability
-from newsarchive.extract.dom import PARSER, parse
+from newsarchive.extract.dom import PARSER, _repaired, parse
+from trafilatura.utils import repair_faulty_html
 
 PARAGRAPH = "The harbour council met on Tuesday evening, and agreed, after a long debate, to repair the pier. "
 
@@ -67,3 +69,21 @@ def test_our_readability_reads_the_same_text_as_readability_lxml():
     theirs = text(Document(copy.deepcopy(tree)).summary(html_partial=True))
     assert ours == theirs
     assert PARAGRAPH.strip() in ours and "Hidden copy" not in ours and "Related" not in ours
+
+
+@pytest.mark.parametrize("html", [
+    "<!DOCTYPE html/>\n<html lang=en />\n<body><p>a\x01b\ufffe c\x0b</p></body>",  # control characters
+    "<!doctype html />\n<html/>\n<body><p>No control characters \U0001F600</p></body>",
+    "<!DOCTYPE html>\n<html>\n<body><p>Plain page</p></body></html>",
+    "<html>\n<head/>\n<body>\n<p>tail />",
+])
+def test_repair_without_the_whole_page_scan_is_trafilaturas(html):
+    # _repaired skips trafilatura's regex over the page when no character it deletes is there;
+    # it must give trafilatura's result either way.
+    beginning = html[:50].lower()
+    assert _repaired(html, beginning) == repair_faulty_html(html, beginning)
+
+
+def test_control_characters_are_deleted_before_parsing():
+    tree = parse("<html><body><p>Harbour\x01 council\x1f</p></body></html>")
+    assert tree.find(".//p").text == "Harbour council"
