@@ -63,6 +63,13 @@ def watch_command(sources: Path, directory: Path, *options: str, **settings: str
             *options, *pairs]
 
 
+def beta_sources(folder: Path, site_url: str) -> Path:
+    """A sources file with one source, "beta", starting at ``site_url``."""
+    sources = folder / "sources.toml"
+    sources.write_text(f'[[source]]\nname = "beta"\nstart_urls = ["{site_url}/"]\n')
+    return sources
+
+
 def crawls(directory: Path) -> list[tuple[str | None, dict]]:
     db = sqlite3.connect(directory / "news.db")
     try:
@@ -76,8 +83,7 @@ def crawls(directory: Path) -> list[tuple[str | None, dict]]:
 def test_two_runs_and_the_feed_waits_for_its_turn(tmp_path):
     with SiteServer(routes={}) as site:
         site.routes.update(feed_site_routes(site.url))
-        sources = tmp_path / "sources.toml"
-        sources.write_text(f'[[source]]\nname = "beta"\nstart_urls = ["{site.url}/"]\n')
+        sources = beta_sources(tmp_path, site.url)
         done = subprocess.run(watch_command(sources, tmp_path / "a", "--every", "1s", "--max-runs", "2"),
                               capture_output=True, text=True, timeout=400, env=ENV)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -135,8 +141,7 @@ def test_ctrl_c_during_a_run_ends_it_gracefully_and_stops_the_watch(tmp_path):
 def test_ctrl_c_between_runs_ends_the_watch(tmp_path):
     with SiteServer(routes={}) as site:
         site.routes.update(feed_site_routes(site.url))
-        sources = tmp_path / "sources.toml"
-        sources.write_text(f'[[source]]\nname = "beta"\nstart_urls = ["{site.url}/"]\n')
+        sources = beta_sources(tmp_path, site.url)
         watch = subprocess.Popen(watch_command(sources, tmp_path / "a", "--every", "1h"),
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
         try:
