@@ -231,3 +231,47 @@ def test_an_article_without_words_is_its_own_cluster(db):
     add(db, "https://empty.example/", "", "2024-05-01")
     update_clusters(db)
     assert clusters(db)["https://empty.example/"] == "https://empty.example/"
+
+
+# -- signatures the extraction workers made -------------------------------------------
+
+def presign(db, url: str, signing: str, blob: bytes) -> None:
+    """A worker's signature of ``url``'s text, as the store records it (by the text's fingerprint)."""
+    fingerprint = db.execute("SELECT fingerprint FROM articles WHERE url = ?", [url]).fetchone()[0]
+    db.execute("INSERT OR REPLACE INTO neardup_presigned (fingerprint, signing, signature) VALUES (?, ?, ?)",
+               [fingerprint, signing, blob])
+
+
+def test_workers_signatures_are_used_and_give_the_same_clusters(tmp_path, db):
+    from newsarchive.corpus.neardup import WORKER_PARAMS, signature_blob
+
+    update_clusters(db)
+    computed = clusters(db)
+    stored = dict(db.execute("SELECT url, signature FROM neardup_signatures").fetchall())
+    other = open_db(tmp_path / "other.db")
+    for url, (text, published) in STORIES.items():
+        add(other, url, text, published)
+        presign(other, url, WORKER_PARAMS.signing, signature_blob(text))
+    report = update_clusters(other)
+    assert (report.signed, report.presigned) == (len(STORIES), len(STORIES))
+    assert clusters(other) == computed
+    assert dict(other.execute("SELECT url, signature FROM neardup_signatures").fetchall()) == stored
+    assert other.execute("SELECT count(*) FROM neardup_presigned").fetchone()[0] == 0  # read once, then gone
+    other.close()
+
+
+def test_a_signature_made_another_way_is_not_used(tmp_path, db):
+    from newsarchive.corpus.neardup import signature_blob
+
+    update_clusters(db)
+    computed = clusters(db)
+    other = open_db(tmp_path / "other.db")
+    for url, (text, published) in STORIES.items():
+        add(other, url, text, published)
+        # Made with other shingles: a signature the stored params would not give, so it must be ignored.
+        made = Params(shingle=3)
+        presign(other, url, made.signing, signature_blob(text, made))
+    report = update_clusters(other)
+    assert (report.signed, report.presigned) == (len(STORIES), 0)
+    assert clusters(other) == computed
+    other.close()

@@ -159,6 +159,10 @@ def test_a_crawl_clusters_what_it_stored(tmp_path):
         stats = json.loads(conn.execute("SELECT stats FROM crawls").fetchone()[0])
     assert stats["newsarchive/neardup/signed"] == 3 and stats["newsarchive/neardup/clusters"] == 1
     assert stats["newsarchive/cpu_seconds/near_duplicates"] >= 0
+    # The extraction workers signed every article: the crawl process only read their signatures.
+    assert stats["newsarchive/neardup/presigned"] == 3
+    with sqlite3.connect(directory / "news.db") as conn:
+        assert conn.execute("SELECT count(*) FROM neardup_presigned").fetchone()[0] == 0
 
 
 def test_python_readers_see_the_cluster(archive):

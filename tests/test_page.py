@@ -129,3 +129,13 @@ def test_looks_binary():
     assert looks_binary(b"\x00\x01\x02garbage")
     assert not looks_binary("<html>ünïcödé</html>".encode())
     assert not looks_binary("<html>text</html>".encode("utf-16"))
+
+
+def test_an_article_comes_back_with_its_near_duplicate_signature():
+    # Made in the worker, so the end of a crawl reads it instead of signing the text (db/clusters.py).
+    from newsarchive.corpus.neardup import signature_blob
+
+    result = process_page(ARTICLE, "http://news.example/2026/05/ferry.html", "text/html; charset=utf-8")
+    assert result.signature is not None and result.signature == signature_blob(result.article.text)
+    listing = process_page(ARTICLE, "http://news.example/tag/ferries/", "text/html")
+    assert listing.outcome == "not_article" and listing.signature is None

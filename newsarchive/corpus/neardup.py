@@ -56,6 +56,16 @@ class Params:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    @property
+    def signing(self) -> str:
+        """What a signature depends on (all but the threshold), as a key stored with pre-made signatures."""
+        return f"{self.shingle}/{self.num_perm}/{self.seed}/{self.scheme}"
+
+
+# The params the extraction workers sign every article with (newsarchive/processing/page.py):
+# ``update_clusters`` uses their signatures when its own params sign the same way.
+WORKER_PARAMS = Params()
+
 
 @lru_cache(maxsize=32)
 def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
@@ -89,6 +99,12 @@ def signature(text: str, params: Params) -> np.ndarray | None:
     minhash = MinHash(num_perm=params.num_perm, seed=params.seed, scheme=params.scheme)
     minhash.update_batch(sorted(grams))
     return np.asarray(minhash.hashvalues, dtype=SIGNATURE_DTYPE)
+
+
+def signature_blob(text: str, params: Params = WORKER_PARAMS) -> bytes | None:
+    """``signature`` as the bytes ``neardup_signatures`` stores (None: a text without words)."""
+    values = signature(text, params)
+    return to_blob(values) if values is not None else None
 
 
 def to_blob(values: np.ndarray) -> bytes:

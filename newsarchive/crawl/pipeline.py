@@ -142,7 +142,7 @@ class ArchivePipeline:
             logger.exception("near-duplicate clusters of %s were not updated", self.db_path)
             self.stats.set_value("newsarchive/neardup/failed", 1)
             return
-        for key in ("signed", "clusters", "clustered"):
+        for key in ("signed", "presigned", "clusters", "clustered"):
             self.stats.set_value(f"newsarchive/neardup/{key}", getattr(report, key))
         self.stats.set_value("newsarchive/cpu_seconds/near_duplicates", round(time.process_time() - started, 2))
 

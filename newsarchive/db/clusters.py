@@ -16,7 +16,11 @@ Tables (migration ``m011_near_duplicates``):
   rank (publication date, else fetch time) and its cluster;
 * ``neardup_bands``: the LSH band keys, ``(key, signature_id)``, indexed, so
   candidates come from SQL and memory holds only the articles being clustered;
-* ``neardup_params``: the ``Params`` they were made with; other params rebuild all.
+* ``neardup_params``: the ``Params`` they were made with; other params rebuild all;
+* ``neardup_presigned`` (migration ``m012_presigned_signatures``): signatures
+  the extraction workers made (``PageResult.signature``), by text fingerprint.
+  An article whose text has one made the same way is not signed again here;
+  the table is emptied once read.
 
 ``articles.cluster_id`` mirrors the signatures' cluster: the URL of the
 cluster's earliest article, the article's own URL when it has no near-duplicate.
@@ -30,6 +34,7 @@ import os
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, Iterator, Sequence
 
+import numpy as np
 from sqlite_utils import Database
 
 from newsarchive.corpus.neardup import (Params, UnionFind, band_keys, from_blob, representative, signature,
@@ -45,6 +50,7 @@ CHUNK = 500  # rows per SQL IN (...) and per read of texts
 @dataclass
 class ClusterReport:
     signed: int = 0  # articles signed (new or changed)
+    presigned: int = 0  # of those, how many had a signature the extraction workers made
     forgotten: int = 0  # signatures of articles that are gone
     compared: int = 0  # articles whose candidates were compared
     clusters: int = 0  # clusters of two or more articles, in the whole archive
@@ -55,7 +61,8 @@ class ClusterReport:
     def summary(self) -> str:
         how = "rebuilt" if self.rebuilt else "updated"
         plural = "" if self.clusters == 1 else "s"
-        return (f"near-duplicates {how} (Jaccard >= {self.threshold:g}): {self.signed} articles signed, "
+        return (f"near-duplicates {how} (Jaccard >= {self.threshold:g}): {self.signed} articles signed "
+                f"({self.presigned} by the extraction workers), "
                 f"{self.forgotten} forgotten; {self.clustered} articles in {self.clusters} cluster{plural}")
 
 
@@ -86,6 +93,8 @@ def update_clusters(db: Database, params: Params | None = None, rebuild: bool = 
         affected = _sign_changed(db, params, report, old_clusters)
         affected.update(_members(db, old_clusters))
         _cluster(db, params, affected, report)
+        # Read or out of date (other params, an article gone): none is needed again.
+        db.execute("DELETE FROM neardup_presigned")
         report.clusters, report.clustered = db.execute(
             "SELECT count(*), coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM neardup_signatures "
             "GROUP BY cluster_id HAVING n > 1)").fetchone()
@@ -136,21 +145,28 @@ def _sign_changed(db: Database, params: Params, report: ClusterReport, old_clust
     old_clusters.update(cluster for _, cluster in changed if cluster)
     signed: set[int] = set()
     for part in _chunks([url for url, _ in changed]):
+        # The text is read only when no worker signed it (a NULL fingerprint joins nothing).
         rows = db.execute(
-            f"SELECT a.url, a.text, {DIGEST_SQL}, coalesce(a.published, a.fetched_at), s.id, s.signature "
-            f"FROM articles a LEFT JOIN neardup_signatures s ON s.url = a.url WHERE a.url IN ({_marks(part)})",
-            part).fetchall()
-        for url, text, digest, rank, signature_id, old_blob in rows:
+            f"SELECT a.url, CASE WHEN p.signature IS NULL THEN a.text END, {DIGEST_SQL}, "
+            f"coalesce(a.published, a.fetched_at), s.id, s.signature, p.signature "
+            f"FROM articles a LEFT JOIN neardup_signatures s ON s.url = a.url "
+            f"LEFT JOIN neardup_presigned p ON p.fingerprint = a.fingerprint AND p.signing = ? "
+            f"WHERE a.url IN ({_marks(part)})", [params.signing, *part]).fetchall()
+        for url, text, digest, rank, signature_id, old_blob, presigned in rows:
             if signature_id is not None:
                 _drop_bands(db, signature_id, old_blob, params)
-            signed.add(_store_signature(db, params, url, text or "", digest, rank, signature_id))
+            if presigned is not None:
+                report.presigned += 1
+                values = from_blob(presigned)
+            else:
+                values = signature(text or "", params)
+            signed.add(_store_signature(db, params, url, values, digest, rank, signature_id))
     report.signed = len(signed)
     return signed
 
 
-def _store_signature(db: Database, params: Params, url: str, text: str, digest: str, rank: str | None,
-                     signature_id: int | None) -> int:
-    values = signature(text, params)
+def _store_signature(db: Database, params: Params, url: str, values: np.ndarray | None, digest: str,
+                     rank: str | None, signature_id: int | None) -> int:
     blob = to_blob(values) if values is not None else None
     if signature_id is None:
         cursor = db.execute("INSERT INTO neardup_signatures (url, digest, rank, signature) VALUES (?, ?, ?, ?)",

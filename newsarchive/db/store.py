@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from sqlite_utils import Database
 
+from newsarchive.corpus.neardup import WORKER_PARAMS
 from newsarchive.extract.article import VERDICT_FIELDS, Article
 from newsarchive.db.schema import migrate
 
@@ -62,6 +63,7 @@ class Store:
         self._deleted_articles: set[str] = set()
         self._fingerprints: dict[str, str] = {}  # of buffered articles
         self._versions: dict[tuple[str, int], dict] = {}  # article_versions rows
+        self._signatures: dict[str, bytes] = {}  # fingerprint -> the workers' MinHash signature of that text
         self._held = 0  # > 0 inside ``together()``: no batch may end there
         self.written = {"pages": 0, "articles": 0}
 
@@ -102,6 +104,13 @@ class Store:
         self._articles.pop(url, None)
         self._deleted_articles.add(url)
         self._maybe_flush()
+
+    def add_signature(self, fingerprint: str, blob: bytes) -> None:
+        """The near-duplicate signature an extraction worker made of the text with this fingerprint.
+
+        Kept for ``update_clusters`` (newsarchive/db/clusters.py), which then need not sign the text itself.
+        """
+        self._signatures[fingerprint] = blob
 
     def add_version(self, row: dict) -> None:
         """An ``article_versions`` row (a new version, or one whose capture was extracted again)."""
@@ -144,6 +153,10 @@ class Store:
                 self.db.execute("DELETE FROM articles WHERE url = ?", [url])
             if self._versions:
                 self.db["article_versions"].upsert_all(self._versions.values(), pk=("url", "version"))
+            if self._signatures:
+                self.db.conn.executemany(
+                    "INSERT OR REPLACE INTO neardup_presigned (fingerprint, signing, signature) VALUES (?, ?, ?)",
+                    [(fp, WORKER_PARAMS.signing, blob) for fp, blob in self._signatures.items()])
         self.written["pages"] += len(self._pages)
         self.written["articles"] += len(self._articles)
         logger.debug("flushed %d pages, %d articles", len(self._pages), len(self._articles))
@@ -152,6 +165,7 @@ class Store:
         self._fingerprints.clear()
         self._deleted_articles.clear()
         self._versions.clear()
+        self._signatures.clear()
 
     # -- reads --------------------------------------------------------------
 

@@ -208,6 +208,8 @@ class OutcomePolicy:
             if self.write:
                 self._keep_version(url, row)
                 self.store.add_article(row)
+                if result.signature is not None and article.fingerprint:
+                    self.store.add_signature(article.fingerprint, result.signature)
             self.count(f"articles/{change}", 1)
             self.page(url, "article", result.reason, capture, fields, bucket=CHANGE_BUCKETS[change])
         return Recorded("article", result.reason, row)

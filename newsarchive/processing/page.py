@@ -28,6 +28,9 @@ class PageResult:
     outcome: str  # "article", "not_article", "blocked" (a bot wall, processing/blocked.py) or "error"
     reason: str
     article: Article | None = None
+    # The article text's MinHash signature (neardup.signature_blob with WORKER_PARAMS), made here in the
+    # worker so that clustering at the end of a run only reads it (newsarchive/db/clusters.py).
+    signature: bytes | None = None
 
 
 def process_page(body: bytes, url: str, content_type: str | None, min_words: int = MIN_WORDS) -> PageResult:
@@ -50,8 +53,11 @@ def process_page(body: bytes, url: str, content_type: str | None, min_words: int
 
     article = extract(decode_html(body, content_type), url, min_words=min_words)
     # extract() judged the page (processing.classify): the crawl stores that same verdict.
-    return PageResult("article" if article.is_article else "not_article", article.article_reason,
-                      article if article.is_article else None)
+    if not article.is_article:
+        return PageResult("not_article", article.article_reason)
+    from newsarchive.corpus.neardup import signature_blob
+
+    return PageResult("article", article.article_reason, article, signature_blob(article.text or ""))
 
 
 def looks_binary(body: bytes) -> bool:
