@@ -13,8 +13,10 @@ Candidates are found by locality-sensitive hashing: the signature is cut into
 two texts sharing any key are compared. The keys live in SQLite
 (newsarchive/db/clusters.py), so no index has to sit in memory.
 
-Pure functions and small values here, no database: datasketch computes the
-MinHash signatures, and its own choice of bands for a threshold is used.
+Pure functions and small values here, no database. The MinHash signatures and
+the choice of bands for a threshold are datasketch 2's (its ``affine32``
+scheme), made with numpy only by newsarchive/corpus/minhash.py: the extraction
+workers sign every article, and datasketch would bring scipy into each.
 """
 
 from __future__ import annotations
@@ -22,14 +24,15 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from typing import Hashable, Iterable
 
 import numpy as np
 
+from newsarchive.corpus.minhash import minhash, optimal_bands
+
 _WORD = re.compile(r"\w+")
-# datasketch 2's default permutation scheme, named so an upgrade that changes the default cannot
-# silently mix signatures: the scheme is part of the stored parameters.
+# datasketch 2's default permutation scheme (the one minhash.py implements), named so that signatures
+# made another way are never mixed with these: the scheme is part of the stored parameters.
 SCHEME = "affine32"
 SIGNATURE_DTYPE = np.dtype("<u4")  # affine32 values are 32-bit: 4 bytes per permutation when stored
 
@@ -51,7 +54,7 @@ class Params:
     @property
     def bands(self) -> tuple[int, int]:
         """(bands, rows per band): datasketch's optimum for ``threshold``, false positives and negatives weighed alike."""
-        return _bands(self.threshold, self.num_perm)
+        return optimal_bands(self.threshold, self.num_perm, 0.5, 0.5)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -65,14 +68,6 @@ class Params:
 # The params the extraction workers sign every article with (newsarchive/processing/page.py):
 # ``update_clusters`` uses their signatures when its own params sign the same way.
 WORKER_PARAMS = Params()
-
-
-@lru_cache(maxsize=32)
-def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    # datasketch integrates the collision curves for every split: milliseconds, so once per threshold.
-    from datasketch.lsh import _optimal_param
-
-    return _optimal_param(threshold, num_perm, 0.5, 0.5)
 
 
 def tokens(text: str) -> list[str]:
@@ -90,15 +85,12 @@ def shingles(text: str, size: int) -> set[bytes]:
 
 def signature(text: str, params: Params) -> np.ndarray | None:
     """The MinHash signature of ``text``'s shingles (uint32, ``num_perm`` values); None for a text without words."""
-    # Imported here: datasketch brings scipy (~70 MB), which a crawl with nothing to sign never needs.
-    from datasketch import MinHash
-
+    if params.scheme != SCHEME:
+        raise ValueError(f"near-duplicate signatures are made with the {SCHEME} scheme, not {params.scheme}")
     grams = shingles(text, params.shingle)
     if not grams:
         return None
-    minhash = MinHash(num_perm=params.num_perm, seed=params.seed, scheme=params.scheme)
-    minhash.update_batch(sorted(grams))
-    return np.asarray(minhash.hashvalues, dtype=SIGNATURE_DTYPE)
+    return minhash(grams, params.num_perm, params.seed).astype(SIGNATURE_DTYPE, copy=False)
 
 
 def signature_blob(text: str, params: Params = WORKER_PARAMS) -> bytes | None:

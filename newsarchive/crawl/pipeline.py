@@ -103,7 +103,9 @@ class ArchivePipeline:
         self.crawler.signals.send_catch_log(crawl_started, crawl_id=self.crawl_id)
         self.stats.set_value("newsarchive/db", str(self.db_path))
         self.policy = OutcomePolicy(self.store, self._count, per_site=self.sites.add)
-        self.pool = ExtractionPool(self.workers, timeout=self.timeout, min_words=self.min_words)
+        # No clusters at the end, no signatures: the workers sign only what will be clustered.
+        self.pool = ExtractionPool(self.workers, timeout=self.timeout, min_words=self.min_words,
+                                   sign=self.near_duplicates)
         self._flusher = task.LoopingCall(self._flush)
         self._flusher.start(self.flush_seconds, now=False)
 

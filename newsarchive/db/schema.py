@@ -206,13 +206,13 @@ def m011_near_duplicates(db: Database) -> None:
         db.execute(found[0].replace(" AFTER UPDATE ON ", ' AFTER UPDATE OF "title", "text" ON ', 1))
 
 
-
 @migrations()
 def m012_presigned_signatures(db: Database) -> None:
     # Near-duplicate signatures the extraction workers made, by the fingerprint of the text they sign
     # and what they depend on (neardup.Params.signing): update_clusters reads them instead of signing
     # in the crawl process, and empties the table when it is done.
     db["neardup_presigned"].create({"fingerprint": str, "signing": str, "signature": bytes}, pk="fingerprint")
+
 
 def migrate(db: Database) -> list[str]:
     """Apply pending migrations; return the names applied."""

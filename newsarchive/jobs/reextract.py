@@ -230,7 +230,7 @@ def reextract(directory: str | os.PathLike, since: str | None = None, site: str 
     db_path = ArchiveDir(directory).db_path
     report = ReextractReport()
     store = None
-    pool = ExtractionPool(workers, min_words=min_words)
+    pool = ExtractionPool(workers, min_words=min_words, sign=not dry_run)  # a dry run clusters nothing
     try:
         store = Store(db_path, batch_size=batch_size)
         # The selection is fixed first (rowids, not rows: memory stays small), so it never sees

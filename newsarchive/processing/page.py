@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from newsarchive.corpus.neardup import signature_blob
 from newsarchive.extract.article import Article
 # Fewer words than this and a page is not an article: the default of NEWSARCHIVE_MIN_WORDS and
 # --min-words, defined once with the verdict and re-exported here for the pool and the jobs.
@@ -33,8 +34,13 @@ class PageResult:
     signature: bytes | None = None
 
 
-def process_page(body: bytes, url: str, content_type: str | None, min_words: int = MIN_WORDS) -> PageResult:
-    """Decode, extract and classify one response body (already free of content-encoding)."""
+def process_page(body: bytes, url: str, content_type: str | None, min_words: int = MIN_WORDS,
+                 sign: bool = True) -> PageResult:
+    """Decode, extract and classify one response body (already free of content-encoding).
+
+    ``sign``: an article comes back with its near-duplicate signature (off when
+    nothing will cluster it: NEWSARCHIVE_NEAR_DUPLICATES off, a dry run).
+    """
     mime = (content_type or "").split(";")[0].strip().lower()
     if mime and mime not in HTML_TYPES:
         return PageResult("not_article", f"content type {mime}")
@@ -55,9 +61,8 @@ def process_page(body: bytes, url: str, content_type: str | None, min_words: int
     # extract() judged the page (processing.classify): the crawl stores that same verdict.
     if not article.is_article:
         return PageResult("not_article", article.article_reason)
-    from newsarchive.corpus.neardup import signature_blob
-
-    return PageResult("article", article.article_reason, article, signature_blob(article.text or ""))
+    signature = signature_blob(article.text or "") if sign else None
+    return PageResult("article", article.article_reason, article, signature)
 
 
 def looks_binary(body: bytes) -> bool:

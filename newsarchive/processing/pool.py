@@ -69,10 +69,11 @@ class ExtractionPool:
     """``await pool.process(body, url, content_type)`` runs ``process_page`` in a worker."""
 
     def __init__(self, workers: int = 0, timeout: float = 120.0, min_words: int = MIN_WORDS,
-                 function: Callable[..., PageResult] = process_page) -> None:
+                 function: Callable[..., PageResult] = process_page, sign: bool = True) -> None:
         self.workers = workers or os.cpu_count() or 1
         self.timeout = timeout
         self.min_words = min_words
+        self.sign = sign  # articles come back with their near-duplicate signatures (process_page)
         self.function = function  # module-level, so workers can import it
         self._executor: ProcessPoolExecutor | None = None
         # Pages whose pool broke are tried again here, one at a time (see process).
@@ -128,7 +129,7 @@ class ExtractionPool:
 
     async def _extract(self, executor: ProcessPoolExecutor, body: bytes, url: str,
                        content_type: str | None) -> PageResult:
-        future = executor.submit(self.function, body, url, content_type, self.min_words)
+        future = executor.submit(self.function, body, url, content_type, self.min_words, self.sign)
         return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
 
     def _timed_out(self, url: str) -> PageResult:
