@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/neardup.py                     # pairs from ../shared/devset*, a table over thresholds
     .venv/bin/python bench/neardup.py --memory 100000     # a generated archive of N articles: build, then +1%
+    .venv/bin/python bench/neardup.py --signing           # CPU per signature: ours (numpy) against datasketch
 
 Pairs (texts read from the dev sets' truth files at run time, never copied):
 
@@ -251,8 +252,6 @@ def peak_rss_kb() -> int:
 
 
 def cluster_in_child(path: str, queue) -> None:
-    import datasketch  # noqa: F401  (imported lazily by the library: its ~70 MB are not the archive's)
-
     from newsarchive.db.clusters import update_clusters
     from newsarchive.db.store import open_db
 
@@ -291,6 +290,35 @@ def report_memory(args) -> None:
                 print(f"  {table} (and its indexes): {pages / 1e6:.0f} MB")
 
 
+def report_signing(args) -> None:
+    """CPU per signature of every dev-set text, newsarchive/corpus/minhash.py against datasketch (same values)."""
+    import numpy as np
+    from datasketch import MinHash  # the test extra's: a comparison, never the library's
+
+    params = Params(shingle=args.shingle)
+    texts = ["\n".join(t["paragraphs"]) for t in load_texts(args.min_words)]
+    signature(texts[0], params)  # the permutations, drawn once per process in either library
+    runs = {}
+    for name in ("ours", "datasketch", "ours again"):
+        started = time.process_time()
+        if name == "datasketch":
+            made = []
+            for text in texts:
+                minhash = MinHash(num_perm=params.num_perm, seed=params.seed, scheme=params.scheme)
+                minhash.update_batch(sorted(shingles(text, params.shingle)))
+                made.append(minhash.hashvalues)
+        else:
+            made = [signature(text, params) for text in texts]
+        runs[name] = ((time.process_time() - started) / len(texts) * 1000, made)
+    same = all(np.array_equal(a, b) for a, b in zip(runs["ours"][1], runs["datasketch"][1]))
+    words = sum(len(tokens(t)) for t in texts) / len(texts)
+    print(f"{len(texts)} dev-set texts ({words:.0f} words on average), {params.num_perm} permutations, "
+          f"{params.shingle}-word shingles (shingling included); identical signatures: {same}")
+    for name, (ms, _) in runs.items():
+        print(f"  {name:<11} {ms:.3f} ms CPU per signature")
+    print(f"  datasketch / ours = {runs['datasketch'][0] / min(runs['ours'][0], runs['ours again'][0]):.1f}x")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threshold", type=float, default=Params().threshold)
@@ -299,8 +327,11 @@ def main() -> None:
     ap.add_argument("--negatives", type=int, default=2000, help="random negative pairs")
     ap.add_argument("--min-words", type=int, default=80)
     ap.add_argument("--memory", type=int, metavar="N", help="measure memory on a generated archive of N articles")
+    ap.add_argument("--signing", action="store_true", help="CPU per signature, ours against datasketch")
     args = ap.parse_args()
-    if args.memory:
+    if args.signing:
+        report_signing(args)
+    elif args.memory:
         report_memory(args)
     else:
         report_pairs(args)

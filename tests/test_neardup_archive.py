@@ -59,6 +59,8 @@ def archive(tmp_path_factory):
     result = run("import-warc", warc, "--workers", "1", "--dir", directory)
     assert result.exit_code == 0, result.output
     assert "near-duplicates" in result.output and "2 articles in 1 cluster" in result.output
+    # The extraction workers signed every article; the importer only read their signatures.
+    assert "3 articles signed (3 by the extraction workers)" in result.output
     return directory
 
 
@@ -163,6 +165,34 @@ def test_a_crawl_clusters_what_it_stored(tmp_path):
     assert stats["newsarchive/neardup/presigned"] == 3
     with sqlite3.connect(directory / "news.db") as conn:
         assert conn.execute("SELECT count(*) FROM neardup_presigned").fetchone()[0] == 0
+    # The database lost: rebuilt from the crawl's WARCs, signed in the workers again, the same clusters.
+    for path in directory.glob("news.db*"):
+        path.unlink()
+    rebuilt = run("reextract", "--workers", "1", "--dir", directory)
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "3 articles signed (3 by the extraction workers)" in rebuilt.output
+    assert clusters(directory) == found
+
+
+def test_a_crawl_without_near_duplicates_signs_nothing(tmp_path):
+    from archive_helpers import run_crawl
+    from newsarchive.demo.responses import Response
+    from newsarchive.demo.server import SiteServer
+
+    routes = {"/": Response(200, b'<html><body><h1>Stories</h1><a href="/story.html">story</a></body></html>'),
+              "/robots.txt": Response(200, b"User-agent: *\nAllow: /\n", content_type="text/plain"),
+              "/story.html": Response(200, PAGES[2][1])}
+    with SiteServer(routes=routes) as site:
+        directory = tmp_path / "archive"
+        run_crawl(directory, settings={"NEWSARCHIVE_EXTRACT_WORKERS": "1", "NEWSARCHIVE_NEAR_DUPLICATES": "False"},
+                  start_urls=site.url).check()
+    with sqlite3.connect(directory / "news.db") as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+        # No clusters at the end, so the workers made no signatures for them to read (none left behind).
+        assert conn.execute("SELECT count(*) FROM neardup_presigned").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM neardup_signatures").fetchone()[0] == 0
+        stats = json.loads(conn.execute("SELECT stats FROM crawls").fetchone()[0])
+    assert "newsarchive/neardup/signed" not in stats
 
 
 def test_python_readers_see_the_cluster(archive):

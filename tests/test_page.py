@@ -139,3 +139,7 @@ def test_an_article_comes_back_with_its_near_duplicate_signature():
     assert result.signature is not None and result.signature == signature_blob(result.article.text)
     listing = process_page(ARTICLE, "http://news.example/tag/ferries/", "text/html")
     assert listing.outcome == "not_article" and listing.signature is None
+    # Nothing will cluster it (NEWSARCHIVE_NEAR_DUPLICATES off, a dry run): the worker does not sign.
+    unsigned = process_page(ARTICLE, "http://news.example/2026/05/ferry.html", "text/html; charset=utf-8", sign=False)
+    assert unsigned.outcome == "article" and unsigned.article.text == result.article.text
+    assert unsigned.signature is None

@@ -80,7 +80,8 @@ def shingles(text: str, size: int) -> set[bytes]:
     words = tokens(text)
     if len(words) < size:
         return {" ".join(words).encode("utf-8")} if words else set()
-    return {" ".join(words[i:i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
+    # map over zip: the same set as joining words[i:i + size] for each i, a fifth faster (bench/neardup.py --signing).
+    return set(map(str.encode, map(" ".join, zip(*(words[i:] for i in range(size))))))
 
 
 def signature(text: str, params: Params) -> np.ndarray | None:
