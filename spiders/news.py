@@ -226,7 +226,8 @@ class NewsSpider(Spider):
                 if self.in_scope(url):
                     yield from self.listing(url, depth, source)
             for url in page_links(response):  # LinkExtractor()'s URLs, at a fraction of its cost
-                if self.in_scope(url) and url not in self.schedule.skipped:
+                # A link to a listing not due (whether or not its listing request came first) is not fetched.
+                if self.in_scope(url) and self.schedule.due(url):
                     yield self.request(url, self.parse_page, follow_depth=depth - 1, source=source)
 
     def in_scope(self, url: str, sitemap: str | None = None) -> bool:
