@@ -44,6 +44,7 @@ from scrapy.utils.response import get_meta_refresh
 from twisted.python.failure import Failure
 
 from newsarchive.crawl.capture import CAPTURE, REPORTED, REVISIT
+from newsarchive.crawl.decompression import DECODE_LATER, ENCODED, decoded, may_refresh_encoded
 from newsarchive.crawl.items import Page
 from newsarchive.crawl.links import page_links
 from newsarchive.crawl.refresh import may_refresh
@@ -141,6 +142,10 @@ class NewsSpider(Spider):
         _insist(settings, "DOWNLOADER_MIDDLEWARES", {**middlewares, SCOPE_MIDDLEWARE_PATH: SCOPE_ORDER})
         # parse_page follows meta refreshes itself (Scrapy's middleware would drop the page's row).
         _insist(settings, "METAREFRESH_ENABLED", False)
+        # Scrapy re-reads and re-parses a generator callback's source on every response to warn about
+        # `return value` in it: its cache is keyed by the bound method, a new object per request
+        # (~0.2 ms a page, bench/README.md). This spider's callbacks return nothing; -s turns it back on.
+        settings.set("WARN_ON_GENERATOR_RETURN_VALUE", False, priority="spider")
 
     async def start(self) -> AsyncIterator[Request]:
         self.schedule.open()
@@ -167,8 +172,12 @@ class NewsSpider(Spider):
         # Priority by remaining hops: a page reached first through a short path keeps its
         # links; the duplicate filter would drop the same URL arriving later with more hops left.
         # SOURCE: the sources-file entry it is for (the one on its host, else the one it was found through).
+        # DECODE_LATER: a page whose links are not followed is only handed to extraction, whose worker
+        # can inflate it (newsarchive/crawl/decompression.py).
+        later = {DECODE_LATER: True} if callback == self.parse_page and not follow_depth else {}
         return Request(url, callback=callback, errback=self.failed, priority=follow_depth or 0,
-                       meta={REPORTED: True, FOLLOW: follow_depth, **self.sites.meta(url, source), **(meta or {})})
+                       meta={REPORTED: True, FOLLOW: follow_depth, **later, **self.sites.meta(url, source),
+                             **(meta or {})})
 
     def listing(self, url: str, follow_depth: int | None, source: str | None,
                 meta: dict | None = None) -> Iterator[Request]:
@@ -188,6 +197,16 @@ class NewsSpider(Spider):
             # A link that leads to a feed (found before the page announcing it): read it as one.
             yield from self.parse_listing(response)
             return
+        if response.meta.get(ENCODED):
+            if not may_refresh_encoded(response):
+                yield self.page_item(response)  # a 200 whose links are not followed: all the spider does
+                return
+            try:
+                response = decoded(response, response.meta.get("download_maxsize",
+                                                               self.settings.getint("DOWNLOAD_MAXSIZE")))
+            except ValueError as exc:  # not its coding, or too large: as Scrapy's middleware would fail
+                yield self.page_item(response, outcome="error", reason=f"{type(exc).__name__}: {exc}")
+                return
         refresh = self._meta_refresh(response)
         if refresh is not None:
             yield from self._follow_refresh(response, refresh, depth)
@@ -207,7 +226,8 @@ class NewsSpider(Spider):
                 if self.in_scope(url):
                     yield from self.listing(url, depth, source)
             for url in page_links(response):  # LinkExtractor()'s URLs, at a fraction of its cost
-                if self.in_scope(url) and url not in self.schedule.skipped:
+                # A link to a listing not due (whether or not its listing request came first) is not fetched.
+                if self.in_scope(url) and self.schedule.due(url):
                     yield self.request(url, self.parse_page, follow_depth=depth - 1, source=source)
 
     def in_scope(self, url: str, sitemap: str | None = None) -> bool:
@@ -320,6 +340,7 @@ class NewsSpider(Spider):
             reason=reason,
             content_type=_content_type(response),
             body=response.body,
+            content_encoding=response.meta.get(ENCODED),
             depth=response.meta.get("depth", 0),
             referer=_referer(response.request),
             capture=response.meta.get(CAPTURE),

@@ -235,3 +235,22 @@ def test_a_crawl_is_recorded_with_its_settings_and_final_stats(tmp_path):
     assert json.loads(crawl["stats"])["newsarchive/articles"] == 1
     # The middleware heard the crawl's id from the pipeline.
     assert [p.name for p in ArchiveDir(tmp_path).index_dir.iterdir()] == [f"crawl-{crawl['id']}.cdxj"]
+
+
+def test_a_link_to_a_listing_not_due_is_not_fetched_as_a_page(tmp_path):
+    """The feed's schedule holds however the crawl meets its URL: here as a plain link, before any listing request."""
+    from datetime import datetime, timedelta, timezone
+
+    from newsarchive.crawl.resume import FOLLOW
+    from newsarchive.db.polls import ListingPolls, Poll
+
+    crawler = make_crawler(tmp_path)
+    spider = crawler.spider
+    feed, later = SITE + "rss.xml", (datetime.now(timezone.utc) + timedelta(days=1)).isoformat()
+    spider.schedule.polls = ListingPolls({feed: Poll(feed, None, 3600.0, later, later, 3, 0)}, 900.0, 86400.0)
+    request = Request(SITE, meta={FOLLOW: 1, "depth": 0})
+    page = HtmlResponse(SITE, headers=HTML, request=request,
+                        body=b'<html><body><a href="/rss.xml">RSS</a> <a href="/news/a.html">A story</a></body></html>')
+    followed = [r.url for r in spider.parse_page(page) if isinstance(r, Request)]
+    assert followed == [SITE + "news/a.html"]
+    assert crawler.stats.get_value("newsarchive/listings/not_due") == 1

@@ -32,14 +32,13 @@ def test_real_pool_extracts_in_job_order():
     assert applied == [(0, "article"), (1, None), (2, "not_article"), (3, "article")]
 
 
-def crash_on_poison(body: bytes, url: str, content_type: str | None, min_words: int,
-                    sign: bool = True) -> PageResult:
+def crash_on_poison(body: bytes, url: str, content_type: str | None, min_words: int) -> PageResult:
     """process_page, except that a page whose URL says "poison" kills its worker, as a C-level crash would."""
     from newsarchive.processing.page import process_page
 
     if "poison" in url:
         os._exit(1)
-    return process_page(body, url, content_type, min_words, sign)
+    return process_page(body, url, content_type, min_words)
 
 
 def test_a_worker_crash_costs_only_the_page_that_causes_it():

@@ -15,6 +15,7 @@ from __future__ import annotations
 from scrapy.settings import BaseSettings
 
 from newsarchive.crawl.capture import WarcCaptureMiddleware
+from newsarchive.crawl.decompression import HTTPCOMPRESSION_ORDER, SCRAPY_HTTPCOMPRESSION, DeferredDecompression
 from newsarchive.crawl.guard import ArchiveGuard
 from newsarchive.crawl.incremental import CONDITIONAL_ORDER, ConditionalRequestMiddleware
 from newsarchive.crawl.politeness import RetryAfterMiddleware, RobotsPolicyMiddleware
@@ -112,7 +113,9 @@ class NewsArchive:
         settings.setdefault_in_component_priority_dict("ITEM_PIPELINES", ArchivePipeline, PIPELINE_ORDER)
         # RFC 9309 on unreadable robots.txt, and Retry-After: subclasses in place of Scrapy's own.
         # (The scope middleware is not listed: the news spider always enables it itself.)
-        for scrapys, ours, order in ((SCRAPY_ROBOTS, RobotsPolicyMiddleware, 100), (SCRAPY_RETRY, RetryAfterMiddleware, 550)):
+        # Pages only handed to extraction are inflated by the worker (crawl/decompression.py).
+        for scrapys, ours, order in ((SCRAPY_ROBOTS, RobotsPolicyMiddleware, 100), (SCRAPY_RETRY, RetryAfterMiddleware, 550),
+                                     (SCRAPY_HTTPCOMPRESSION, DeferredDecompression, HTTPCOMPRESSION_ORDER)):
             settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", scrapys, None)
             settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", ours, order)
         settings.setdefault_in_component_priority_dict("EXTENSIONS", ArchiveGuard, GUARD_ORDER)

@@ -16,8 +16,11 @@ class Page:
     outcome: str | None = None
     reason: str | None = None
     content_type: str | None = None
-    # Decoded from any content-encoding; the wire bytes are in the WARC record.
+    # Decoded from any content-encoding (but ``content_encoding``); the wire bytes are in the WARC record.
     body: bytes = field(default=b"", repr=False)
+    # The gzip or deflate coding still on ``body``: left for the extraction worker to undo
+    # (newsarchive/crawl/decompression.py); None when Scrapy decoded it.
+    content_encoding: str | None = None
     depth: int = 0
     referer: str | None = None
     fetched_at: str | None = None

@@ -178,7 +178,7 @@ class ArchivePipeline:
             raise DROPS.get(item.outcome, PageNotArticle)(f"{item.outcome}: {item.reason}")
         if item.revisit is not None:
             self._record_unchanged(item)
-        result = await self.pool.process(item.body, item.url, item.content_type)
+        result = await self.pool.process(item.body, item.url, item.content_type, item.content_encoding)
         recorded = self.policy.record(item.url, result, self._capture(item), self._page_fields(item))
         if recorded.outcome in ("error", "blocked"):
             raise DROPS[recorded.outcome](f"{recorded.outcome}: {result.reason}")

@@ -15,6 +15,7 @@ from newsarchive.extract.article import Article
 # --min-words, defined once with the verdict and re-exported here for the pool and the jobs.
 from newsarchive.extract.classify import MIN_WORDS
 from newsarchive.processing.blocked import blocked_reason
+from newsarchive.processing.coding import Undecodable, decode_body
 
 logger = logging.getLogger(__name__)
 
@@ -35,15 +36,22 @@ class PageResult:
 
 
 def process_page(body: bytes, url: str, content_type: str | None, min_words: int = MIN_WORDS,
-                 sign: bool = True) -> PageResult:
-    """Decode, extract and classify one response body (already free of content-encoding).
+                 content_encoding: str | None = None, sign: bool = True) -> PageResult:
+    """Decode, extract and classify one response body.
 
-    ``sign``: an article comes back with its near-duplicate signature (off when
-    nothing will cluster it: NEWSARCHIVE_NEAR_DUPLICATES off, a dry run).
+    ``content_encoding``: the gzip or deflate coding still on ``body`` (the crawl leaves it to the
+    worker, newsarchive/processing/coding.py); None for a body already free of it.
+    ``sign``: an article comes back with its near-duplicate signature (off when nothing will
+    cluster it: NEWSARCHIVE_NEAR_DUPLICATES off, a dry run).
     """
     mime = (content_type or "").split(";")[0].strip().lower()
     if mime and mime not in HTML_TYPES:
         return PageResult("not_article", f"content type {mime}")
+    if content_encoding is not None:
+        try:
+            body = decode_body(body, content_encoding, MAX_EXTRACT_BYTES)
+        except Undecodable as exc:
+            return PageResult("error", f"Content-Encoding {content_encoding}: {exc}")
     if not body.strip():
         return PageResult("not_article", "empty body")
     if looks_binary(body):
@@ -52,7 +60,9 @@ def process_page(body: bytes, url: str, content_type: str | None, min_words: int
     if wall is not None:
         return PageResult("blocked", wall)
     if len(body) > MAX_EXTRACT_BYTES:
-        return PageResult("not_article", f"too large to extract ({len(body)} bytes)")
+        # A still-encoded body was inflated no further than one byte past the limit.
+        size = f"over {MAX_EXTRACT_BYTES}" if content_encoding is not None else str(len(body))
+        return PageResult("not_article", f"too large to extract ({size} bytes)")
     # Imported here, not at the top: the crawl process imports this module for PageResult and the
     # pool's default function, never to extract (its workers import the extractor when they start).
     from newsarchive.extract.extractor import decode_html, extract

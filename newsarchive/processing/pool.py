@@ -85,7 +85,8 @@ class ExtractionPool:
             self._executor = _spawn_pool(self.workers)
         return self._executor
 
-    async def process(self, body: bytes, url: str, content_type: str | None) -> PageResult:
+    async def process(self, body: bytes, url: str, content_type: str | None,
+                      content_encoding: str | None = None) -> PageResult:
         """The page's result; an error result, never an exception, when its extraction fails.
 
         A worker that dies (a C-level crash on hostile input) breaks its whole
@@ -95,7 +96,7 @@ class ExtractionPool:
         """
         executor = self._pool()
         try:
-            return await self._extract(executor, body, url, content_type)
+            return await self._extract(executor, body, url, content_type, content_encoding)
         except asyncio.TimeoutError:
             return self._timed_out(url)
         except BrokenProcessPool as exc:
@@ -108,15 +109,16 @@ class ExtractionPool:
             logger.warning("extraction pool restarted after a crash; trying %s again on its own", url)
         except Exception as exc:
             return self._failed(url, exc)
-        return await self._alone(body, url, content_type)
+        return await self._alone(body, url, content_type, content_encoding)
 
-    async def _alone(self, body: bytes, url: str, content_type: str | None) -> PageResult:
+    async def _alone(self, body: bytes, url: str, content_type: str | None,
+                     content_encoding: str | None) -> PageResult:
         async with self._quarantine_lock:
             if self._quarantine is None:
                 self._quarantine = _spawn_pool(1)
             executor = self._quarantine
             try:
-                return await self._extract(executor, body, url, content_type)
+                return await self._extract(executor, body, url, content_type, content_encoding)
             except asyncio.TimeoutError:
                 return self._timed_out(url)
             except BrokenProcessPool as exc:
@@ -128,8 +130,13 @@ class ExtractionPool:
                 return self._failed(url, exc)
 
     async def _extract(self, executor: ProcessPoolExecutor, body: bytes, url: str,
-                       content_type: str | None) -> PageResult:
-        future = executor.submit(self.function, body, url, content_type, self.min_words, self.sign)
+                       content_type: str | None, content_encoding: str | None = None) -> PageResult:
+        # The coding and ``sign=False`` go along only when needed, so a ``function`` without those
+        # parameters still works.
+        options: dict = {"content_encoding": content_encoding} if content_encoding is not None else {}
+        if not self.sign:
+            options["sign"] = False
+        future = executor.submit(self.function, body, url, content_type, self.min_words, **options)
         return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
 
     def _timed_out(self, url: str) -> PageResult:
