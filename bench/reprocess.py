@@ -179,7 +179,7 @@ def main() -> None:
               f"CPU {1000 * cpu[name]:5.1f} ms/page  ({count} {unit})")
     for name in ("import", "reextract"):
         print(f"ratio {name} / bare trafilatura pool = {bare_s / best[name][0]:.2f} wall, "
-              f"{cpu['bare'] / cpu[name]:.2f} CPU  (target >= 0.9)")
+              f"{cpu['bare'] / cpu[name]:.2f} CPU  (target >= 0.95)")
     # What reading WARCs and writing SQLite cost on top of our extraction, in the same pool shape.
     print(f"ratio import / bare newsarchive pool = {best['page'][0] / best['import'][0]:.2f}")
 
