@@ -95,6 +95,8 @@ def decoded(response: Response, max_size: int) -> Response:
     Raises ``Undecodable`` for a body that is not its coding, ``ValueError`` for one over ``max_size``.
     """
     coding = response.meta[ENCODED]
+    # Without a DOWNLOAD_MAXSIZE, no further than the extraction limit: a larger page is not extracted
+    # anyway (the worker says "too large to extract"), and a bomb must not fill the memory here.
     body = decode_body(response.body, coding, max_size or MAX_EXTRACT_BYTES)
     if max_size and len(body) > max_size:
         raise ValueError(f"over DOWNLOAD_MAXSIZE ({max_size} bytes) once inflated")
