@@ -40,6 +40,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.misc import load_object
 from scrapy.utils.response import get_meta_refresh
 from twisted.python.failure import Failure
 
@@ -50,11 +52,12 @@ from newsarchive.crawl.links import page_links
 from newsarchive.crawl.refresh import may_refresh
 from newsarchive.crawl.discovery import FEED_TYPES, alternate_feeds, parse_listing, robots_sitemaps
 from newsarchive.crawl.listings import LISTING, ListingSchedule
+from newsarchive.crawl.signals import robots_fetched
 from newsarchive.crawl.sites import DISCOVER_FEEDS, SOURCE, Sites
 from newsarchive.crawl.discovery import parse_listing, robots_sitemaps
 from newsarchive.crawl.incremental import LISTED, NOT_MODIFIED, SEED, Incremental
 from newsarchive.crawl.resume import FOLLOW  # link hops still allowed from this page; None: don't follow
-from newsarchive.crawl.politeness import RobotsUnavailable
+from newsarchive.crawl.politeness import RobotsPolicyMiddleware, RobotsUnavailable
 from newsarchive.crawl.refusal import refused
 from newsarchive.crawl.stopping import NotFetched
 from newsarchive.crawl.scope import SCOPE_ORDER, OutOfScope, ScopeMiddleware, count_refusal
@@ -128,6 +131,9 @@ class NewsSpider(Spider):
         crawler.signals.connect(spider.sites.keep_delay, signal=signals.request_reached_downloader)
         spider.schedule = ListingSchedule(crawler)
         spider.incremental = Incremental.from_settings(crawler.settings)
+        # robots.txt URLs (of start pages, by their sources) whose sitemaps are read when Scrapy fetches them.
+        spider._robots_pending = {}
+        crawler.signals.connect(spider.read_robots_sitemaps, signal=robots_fetched)
         return spider
 
     @classmethod
@@ -150,15 +156,21 @@ class NewsSpider(Spider):
     async def start(self) -> AsyncIterator[Request]:
         self.schedule.open()
         depth = self.settings.getint("NEWSARCHIVE_DEPTH_LIMIT")
+        # Sitemaps found in robots.txt count as one hop from the start pages (their pages follow
+        # links too), so a depth limit of 0 fetches the start pages alone.
+        robots = {_robots_url(u): self.sites.name_for(u) for u in self.start_urls
+                  if self.sites.discovers(u, "sitemaps", False)} if depth > 0 else {}
+        if robots_read_for_us(self.settings):
+            # Scrapy fetches each host's robots.txt to obey it before the host's first page: its sitemaps
+            # are read from that fetch (read_robots_sitemaps), not from a second request for the file.
+            # Registered before any request goes out, so that no fetch comes first.
+            self._robots_pending.update(robots)
+            robots = {}
         # Seeds are fetched again in every crawl (conditionally), whatever the archive holds.
         seed = {SEED: True}
         for url in self.start_urls:
             discover = self.sites.discovers(url, "feeds", self._given_feeds)
             yield self.request(url, self.parse_page, follow_depth=depth, meta={**seed, DISCOVER_FEEDS: discover})
-        # Sitemaps found in robots.txt count as one hop from the start pages (their pages follow
-        # links too), so a depth limit of 0 fetches the start pages alone.
-        robots = {_robots_url(u): self.sites.name_for(u) for u in self.start_urls
-                  if self.sites.discovers(u, "sitemaps", False)} if depth > 0 else {}
         for url in sorted(robots):
             yield self.request(url, self.parse_robots, follow_depth=depth, meta={"dont_obey_robotstxt": True},
                                source=robots[url])
@@ -257,9 +269,24 @@ class NewsSpider(Spider):
     def parse_robots(self, response: Response) -> Iterator[Page | Request]:
         sitemaps = robots_sitemaps(response.body, response.url)
         yield self.page_item(response, outcome="not_article", reason=f"robots.txt: {len(sitemaps)} sitemaps")
+        yield from self._sitemap_listings(sitemaps, response.meta.get(FOLLOW), response.meta.get(SOURCE))
+
+    def read_robots_sitemaps(self, response: Response) -> None:
+        """A robots.txt Scrapy fetched to obey it: a start page's host's sitemaps are read from it."""
+        url = response.meta.get("redirect_urls", [response.url])[0]
+        if url not in self._robots_pending:
+            return
+        source = self._robots_pending.pop(url)
+        sitemaps = robots_sitemaps(response.body, response.url)
+        logger.info("robots.txt of %s names %d sitemaps", urlsplit(url).netloc, len(sitemaps))
+        depth = self.settings.getint("NEWSARCHIVE_DEPTH_LIMIT")
+        for request in self._sitemap_listings(sitemaps, depth, source):
+            self.crawler.engine.crawl(request)
+
+    def _sitemap_listings(self, sitemaps: list[str], depth: int | None, source: str | None) -> Iterator[Request]:
         for url in sitemaps:
             if self.in_scope(url):
-                yield from self.listing(url, response.meta.get(FOLLOW), response.meta.get(SOURCE))
+                yield from self.listing(url, depth, source)
 
     def parse_listing(self, response: Response) -> Iterator[Page | Request]:
         found = parse_listing(
@@ -351,6 +378,16 @@ class NewsSpider(Spider):
             etag=_header(response, b"ETag") if ok else None,
             last_modified=_header(response, b"Last-Modified") if ok else None,
         )
+
+
+def robots_read_for_us(settings: BaseSettings) -> bool:
+    """Does Scrapy fetch robots.txt itself, through the middleware that tells this spider what it read?"""
+    if not settings.getbool("ROBOTSTXT_OBEY"):
+        return False
+    for component in build_component_list(settings.getwithbase("DOWNLOADER_MIDDLEWARES")):
+        if (load_object(component) if isinstance(component, str) else component) is RobotsPolicyMiddleware:
+            return True
+    return False
 
 
 def _insist(settings: BaseSettings, name: str, value: Any) -> None:

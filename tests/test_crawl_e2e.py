@@ -255,3 +255,27 @@ def test_a_project_with_only_the_addon_gets_a_working_crawl(news_site, tmp_path)
     assert json.loads(crawl["settings"])["NEWSARCHIVE_MIN_WORDS"] == 80
     assert len(archive.warc_files()) == 1
     assert [p.name for p in archive.index_dir.iterdir()] == [f"crawl-{crawl['id']}.cdxj"]
+
+
+def _responses(run) -> dict[str, int]:
+    """Response records per URL in a crawl's WARCs."""
+    fetched: dict[str, int] = {}
+    for path in run.warcs:
+        with path.open("rb") as f:
+            for record in ArchiveIterator(f):
+                if record.rec_type in ("response", "revisit"):
+                    url = record.rec_headers.get_header("WARC-Target-URI")
+                    fetched[url] = fetched.get(url, 0) + 1
+    return fetched
+
+
+@pytest.mark.parametrize("obey", ["True", "False"])
+def test_robots_txt_is_fetched_once_and_its_sitemaps_read_whether_obeyed_or_not(demo_site, tmp_path, obey):
+    """Obeyed: Scrapy's own fetch is read for the sitemaps. Not obeyed: the spider asks for the file itself."""
+    run = run_crawl(tmp_path, settings={"ROBOTSTXT_OBEY": obey}, start_urls=demo_site.url).check()
+    fetched = _responses(run)
+    assert fetched[absolute(demo_site, "/robots.txt")] == 1
+    for sitemap in ("/sitemap.xml", "/sitemap-index.xml"):
+        assert fetched.get(absolute(demo_site, sitemap)) == 1, f"{sitemap} (named by robots.txt) not read"
+    private = absolute(demo_site, "/private/staff-rota.html")
+    assert (private in fetched) is (obey == "False")

@@ -34,6 +34,8 @@ from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.httpobj import urlparse_cached
 
+from newsarchive.crawl.signals import robots_fetched
+
 logger = logging.getLogger(__name__)
 
 DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
@@ -87,6 +89,11 @@ class RobotsPolicyMiddleware(RobotsTxtMiddleware):
         if response.status >= 400:
             return response.replace(body=b"")  # an error page is no robots.txt: allow all
         return response
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        await super()._parse_robots(response, netloc, request)
+        # The spider's sitemaps come from this fetch: robots.txt is fetched once per host.
+        self.crawler.signals.send_catch_log(robots_fetched, response=response)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
         if isinstance(exc, IgnoreRequest):

@@ -8,3 +8,7 @@ crawl_started = object()
 # Sent by the pipeline once the crawl's site_runs rows are written (newsarchive/db/health.py), with
 # crawl_id and runs (a list of SiteRun): the run report logs them.
 sites_recorded = object()
+# Sent by the robots.txt middleware (newsarchive/crawl/politeness.py) for each robots.txt it fetched to
+# obey, with response (as read for its rules: an unavailable one's replaced body): the news spider
+# takes a site's sitemaps from it instead of fetching robots.txt a second time.
+robots_fetched = object()
