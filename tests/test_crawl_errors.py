@@ -38,8 +38,8 @@ def test_what_is_not_an_http_url_is_refused(given):
 def test_scrapy_crawl_with_a_bad_start_url_says_so_in_one_line(tmp_path):
     run = run_crawl(tmp_path / "archive", start_urls="not-a-url")
     assert run.returncode == 1
-    assert "Crawl not started: 'not-a-url' is not a URL" in run.log
-    assert "Traceback" not in run.log
+    assert "[newsarchive] ERROR: Crawl not started: 'not-a-url' is not a URL" in run.log
+    assert "Traceback" not in run.log and "[asyncio]" not in run.log
     assert not (tmp_path / "archive" / "news.db").exists()
 
 

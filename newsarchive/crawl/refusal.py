@@ -22,6 +22,8 @@ class _OneLine(logging.Filter):
         if isinstance(error, CrawlRefused):
             record.msg, record.args = "Crawl not started: %s", (str(error),)
             record.exc_info, record.exc_text = None, None
+            # Ours, not asyncio's: the line reads "[newsarchive] ERROR: Crawl not started: …".
+            record.name = "newsarchive"
         return True
 
 
