@@ -223,14 +223,7 @@ def test_stopped_crawl_resumes_from_jobdir_without_refetching(demo_site, truth, 
     assert second.returncode == 0
     db = Database(second.db)
     assert partial < db["articles"].count == len([p for p, s in truth["pages"].items() if s["outcome"] == "article"])
-    fetched: dict[str, int] = {}
-    for path in second.warcs:
-        with path.open("rb") as f:
-            for record in ArchiveIterator(f):
-                if record.rec_type in ("response", "revisit"):
-                    url = record.rec_headers.get_header("WARC-Target-URI")
-                    fetched[url] = fetched.get(url, 0) + 1
-    twice = {url for url, n in fetched.items() if n > 1 and not url.endswith("robots.txt")}
+    twice = {url for url, n in _responses(second).items() if n > 1 and not url.endswith("robots.txt")}
     assert not twice, f"fetched again after resume: {twice}"
 
 
