@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 import sqlite3
 import zlib
 
@@ -59,6 +60,36 @@ def test_deflate_wrapped_or_raw_decodes_to_what_scrapy_decodes():
     for body in (zlib.compress(PAGE), raw_deflate(PAGE), zlib.compress(PAGE)[:-20]):
         assert decode_body(body, "deflate", 10**8) == _inflate(body)
     assert decode_body(raw_deflate(PAGE), "deflate", 10**8) == PAGE
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate"])
+def test_damaged_bodies_give_scrapys_text_or_fail_where_scrapy_fails(coding):
+    """Flipped bits, cuts and junk (seeded): the same bytes as Scrapy's decoder, or an error where it raises."""
+    rng = random.Random(20261201)
+    page = b"".join(b"<p>%d harbour council ferry %s</p>\n" % (i, rng.randbytes(12).hex().encode())
+                    for i in range(2000))
+    compress, scrapys = (gzip.compress, gunzip) if coding == "gzip" else (zlib.compress, _inflate)
+    good = compress(page)
+    outcomes = set()
+    for _ in range(200):
+        damaged = bytearray(good)
+        kind = rng.choice(["flip", "cut", "junk"])
+        if kind == "flip":
+            damaged[rng.randrange(len(damaged))] ^= 1 << rng.randrange(8)
+        elif kind == "cut":
+            del damaged[rng.randrange(len(damaged)):]
+        else:
+            damaged += rng.randbytes(rng.randrange(1, 50))
+        try:
+            expected = scrapys(bytes(damaged))
+        except Exception:  # noqa: BLE001 - Scrapy fails the response, whatever the error
+            with pytest.raises(Undecodable):
+                decode_body(bytes(damaged), coding, 10**8)
+            outcomes.add("error")
+            continue
+        assert decode_body(bytes(damaged), coding, 10**8) == expected
+        outcomes.add("text")
+    assert outcomes == {"error", "text"}
 
 
 def test_a_bomb_is_inflated_no_further_than_one_byte_past_the_limit():
@@ -172,6 +203,9 @@ def sitemap_site() -> dict[str, Response]:
         "/news/nocharset.html": gz(article_html(4, "Museum reopens after repairs").encode(), content_type="text/html"),
         "/news/corrupt.html": Response(200, b"this is not gzip", headers={"Content-Encoding": "gzip"},
                                        compressible=False),
+        # A gzip header, then corrupt deflate data: refused mid-stream, as Scrapy refuses it.
+        "/news/badstream.html": Response(200, gzip.compress(PAGE)[:10] + b"\xff" * 20 + gzip.compress(PAGE)[30:],
+                                         headers={"Content-Encoding": "gzip"}, compressible=False),
         "/news/bomb.html": gz(b"<html><body><p>" + b"a" * (MAX_EXTRACT_BYTES + 1000) + b"</p></body></html>"),
     }
     listed = [path for path in pages if path != "/news/target.html"]
@@ -195,7 +229,7 @@ def test_a_sitemap_crawl_hands_its_pages_on_gzipped_and_stores_what_scrapy_would
     assert {path: o for path, (o, _) in outcomes.items()} == {
         "/news/one.html": "article", "/news/two.html": "article", "/news/refresh.html": "redirect",
         "/news/target.html": "article", "/news/nocharset.html": "article", "/news/corrupt.html": "error",
-        "/news/bomb.html": "not_article"}
+        "/news/badstream.html": "error", "/news/bomb.html": "not_article"}
     assert outcomes["/news/bomb.html"][1] == f"too large to extract (over {MAX_EXTRACT_BYTES} bytes)"
     texts = dict(db.execute("SELECT url, text FROM articles"))
     for path, seed, title in (("/news/one.html", 1, "Council approves river bridge"),
@@ -204,5 +238,6 @@ def test_a_sitemap_crawl_hands_its_pages_on_gzipped_and_stores_what_scrapy_would
         html = article_html(seed, title).encode()
         assert texts[base + path] == process_page(html, base + path, "text/html").article.text
     stats = json.loads(db.execute("SELECT stats FROM crawls").fetchone()[0])
-    # one, two, refresh, target (the refresh keeps no hops), corrupt, bomb; not the charset-less page.
-    assert stats["newsarchive/decompression/deferred"] == 6
+    # one, two, refresh, target (the refresh keeps no hops), corrupt, badstream, bomb; not the charset-less page.
+    assert stats["newsarchive/decompression/deferred"] == 7
+    assert "spider_exceptions" not in json.dumps(stats)

@@ -45,6 +45,9 @@ def _gunzip(body: bytes, limit: int) -> bytes:
     while out.tell() <= limit:
         try:
             chunk = reader.read1(CHUNK)
+        except zlib.error as exc:
+            # Corrupt deflate data inside the member: Scrapy's gunzip does not catch it either.
+            raise Undecodable(f"corrupt gzip data ({exc})") from exc
         except (OSError, EOFError, struct.error) as exc:
             if not out.tell():
                 raise Undecodable(f"the body is not gzip data ({exc})") from exc
@@ -71,6 +74,7 @@ def _inflate(body: bytes, limit: int) -> bytes:
     try:
         while out.tell() <= limit and inflater.unconsumed_tail and not inflater.eof:
             out.write(inflater.decompress(inflater.unconsumed_tail, CHUNK))
-    except zlib.error:
-        pass  # corrupt further on: what was inflated stands
+    except zlib.error as exc:
+        # Corrupt further on (a bad checksum at the end included): Scrapy's _inflate fails the page too.
+        raise Undecodable(f"corrupt deflate data ({exc})") from exc
     return out.getvalue()
