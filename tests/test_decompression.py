@@ -161,12 +161,10 @@ def refresh_cases() -> list[bytes]:
         (head + "<body>moved</body></html>").encode(),
         (wide[:4090 - 90] + '<meta http-equiv="REFRESH" content="1;url=/edge.html">').encode(),
         ("<html><body>" + "<p>story</p>" * 3000 + "</body></html>").encode(),  # none
-        codecs_bom_utf16(head),
+        "\ufeff".encode("utf-16-le") + head.encode("utf-16-le"),
+        "\ufeff".encode("utf-32-be") + head.encode("utf-32-be"),
+        "\ufeff".encode("utf-32-le") + head.encode("utf-32-le"),
     ]
-
-
-def codecs_bom_utf16(text: str) -> bytes:
-    return "\ufeff".encode("utf-16-le") + text.encode("utf-16-le")
 
 
 @pytest.mark.parametrize("page", refresh_cases())

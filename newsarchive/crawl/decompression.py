@@ -25,7 +25,7 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.http import Response
 from scrapy.responsetypes import responsetypes
-from w3lib.encoding import http_content_type_encoding
+from w3lib.encoding import http_content_type_encoding, read_bom
 
 from newsarchive.crawl.refresh import ASCII_BYTES, SCANNED_BYTES
 from newsarchive.processing.coding import CODINGS, Undecodable, decode_body
@@ -78,14 +78,15 @@ def may_refresh_encoded(response: Response) -> bool:
     """``may_refresh`` (newsarchive/crawl/refresh.py) for a body still compressed: False rules a refresh out.
 
     Its charset is ASCII-compatible (``deferrable_coding``), so Scrapy would decode it with that
-    charset unless it starts with a UTF-16 or UTF-32 byte order mark.
+    charset unless it starts with a byte order mark of another encoding (UTF-16, UTF-32).
     """
     try:
         head = decode_body(response.body, response.meta[ENCODED], SCANNED_BYTES)[:SCANNED_BYTES]
     except Undecodable:
         return True  # the whole body is decoded, and fails, as Scrapy would
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return True
+    bom_encoding, _ = read_bom(head)
+    if bom_encoding is not None and codecs.lookup(bom_encoding).name not in ASCII_BYTES:
+        return True  # a UTF-16 or UTF-32 mark wins over the header's charset: decoded whole, as Scrapy would
     return b"refresh" in head.lower()
 
 
