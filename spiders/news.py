@@ -163,8 +163,10 @@ class NewsSpider(Spider):
         if robots_read_for_us(self.settings):
             # Scrapy fetches each host's robots.txt to obey it before the host's first page: its sitemaps
             # are read from that fetch (read_robots_sitemaps), not from a second request for the file.
-            # Registered before any request goes out, so that no fetch comes first.
-            self._robots_pending.update(robots)
+            # Registered before any request goes out, so that no fetch comes first; keyed as Scrapy keys
+            # its robots.txt parsers, by the netloc of the request (lowercased, IDNA-encoded).
+            for url in sorted(robots):
+                self._robots_pending.setdefault(urlsplit(Request(url).url).netloc, robots[url])
             robots = {}
         # Seeds are fetched again in every crawl (conditionally), whatever the archive holds.
         seed = {SEED: True}
@@ -273,14 +275,18 @@ class NewsSpider(Spider):
 
     def read_robots_sitemaps(self, response: Response) -> None:
         """A robots.txt Scrapy fetched to obey it: a start page's host's sitemaps are read from it."""
-        url = response.meta.get("redirect_urls", [response.url])[0]
-        if url not in self._robots_pending:
-            return
-        source = self._robots_pending.pop(url)
+        netloc = urlsplit(response.meta.get("redirect_urls", [response.url])[0]).netloc
+        if netloc not in self._robots_pending or response.status >= 500:
+            return  # not a start page's host; or unavailable for now, read when Scrapy asks again
+        source = self._robots_pending.pop(netloc)
         sitemaps = robots_sitemaps(response.body, response.url)
-        logger.info("robots.txt of %s names %d sitemaps", urlsplit(url).netloc, len(sitemaps))
+        logger.info("robots.txt of %s names %d sitemaps", netloc, len(sitemaps))
         depth = self.settings.getint("NEWSARCHIVE_DEPTH_LIMIT")
         for request in self._sitemap_listings(sitemaps, depth, source):
+            # What the spider middlewares (which engine.crawl skips) would have given a request
+            # yielded from robots.txt's own callback: one hop deep, robots.txt as its referer.
+            request.meta["depth"] = 1
+            request.headers.setdefault(b"Referer", response.url)
             self.crawler.engine.crawl(request)
 
     def _sitemap_listings(self, sitemaps: list[str], depth: int | None, source: str | None) -> Iterator[Request]:

@@ -272,3 +272,15 @@ def test_robots_txt_is_fetched_once_and_its_sitemaps_read_whether_obeyed_or_not(
         assert fetched.get(absolute(demo_site, sitemap)) == 1, f"{sitemap} (named by robots.txt) not read"
     private = absolute(demo_site, "/private/staff-rota.html")
     assert (private in fetched) is (obey == "False")
+
+
+def test_sitemaps_from_robots_txt_keep_their_hop_and_referer_whatever_the_host_case(demo_site, tmp_path):
+    """Scrapy lowercases the host it fetches robots.txt from: an uppercase start URL still gets its sitemaps."""
+    upper = demo_site.url.replace("127.0.0.1", "LOCALHOST")
+    run = run_crawl(tmp_path, start_urls=upper).check()
+    pages = {row["url"]: row for row in Database(run.db)["pages"].rows}
+    base = demo_site.url.replace("127.0.0.1", "localhost")
+    sitemap = pages[urljoin(base, "/sitemap.xml")]
+    assert (sitemap["depth"], sitemap["referer"]) == (1, urljoin(base, "/robots.txt"))
+    listed = [row for url, row in pages.items() if row["referer"] == urljoin(base, "/sitemap.xml")]
+    assert listed and {row["depth"] for row in listed} == {2}

@@ -162,10 +162,16 @@ def robots_crawl(tmp_path_factory):
     (then 200), that slow page linking back to it, and a host whose robots.txt is a 404 page saying
     Disallow."""
     recovered = threading.Event()
-    broken = {"/robots.txt": lambda asked: text("User-agent: *\nAllow: /\n") if recovered.is_set()
-              else text("oops", status=500),
+
+    def sitemap(asked: int) -> Route:
+        return Route(('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                      f'<url><loc>{five.url}mapped.html</loc></url></urlset>').encode(), content_type="application/xml")
+
+    broken = {"/robots.txt": lambda asked: text("User-agent: *\nAllow: /\nSitemap: /sitemap.xml\n")
+              if recovered.is_set() else text("oops", status=500),
               "/": html('<a href="/a.html">a</a>'), "/a.html": article(11, "Never fetched"),
-              "/late.html": article(15, "Fetched once robots.txt was read again")}
+              "/late.html": article(15, "Fetched once robots.txt was read again"),
+              "/sitemap.xml": sitemap, "/mapped.html": article(16, "Listed by the sitemap robots.txt named")}
     missing = {"/robots.txt": text("User-agent: *\nDisallow: /\n", status=404),
                "/": html('<a href="/b.html">b</a>'), "/b.html": article(12, "Fetched despite the 404 page")}
     with LoggingServer("127.0.0.1", broken) as five, LoggingServer("127.0.0.1", missing) as four:
@@ -191,6 +197,8 @@ def test_robots_5xx_means_nothing_is_fetched_until_it_is_read_again(robots_crawl
     row = pages(directory)[five.url]
     assert row["outcome"] == "robots" and "unavailable (HTTP 500)" in row["reason"]
     assert pages(directory)[f"{five.url}late.html"]["outcome"] == "article"
+    # The sitemaps of the robots.txt read again are read too (not lost with its 500 answer).
+    assert pages(directory)[f"{five.url}mapped.html"]["outcome"] == "article"
 
 
 def test_robots_4xx_means_everything_may_be_fetched(robots_crawl):
